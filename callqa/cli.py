@@ -1,0 +1,209 @@
+"""The `callqa` command. Each command owns its sessions and commits."""
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callqa.ingest import discover_recordings, ingest_recording, recording_metadata
+from callqa.progress import ProgressBar
+from callqa.worker import Worker
+from models import Call, Queue
+from models.db import make_engine, make_session_factory, upgrade_schema
+from models.lookup import queue_for
+from qa.config import Settings, load_settings
+from qa.metadata import CallMetadata, MetadataError, read_manifest, validate_metadata
+from qa.transcription import LAYOUTS, load_transcriber
+
+
+class App:
+    """What every command needs: settings and a session factory on an up-to-date schema."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.db_url)
+        upgrade_schema(self.engine)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group()
+@click.option("--database-url", envvar="CALLQA_DATABASE_URL", help="SQLAlchemy URL.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
+    """callqa: transcribe recorded calls and check their quality."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    settings = load_settings().with_overrides(database_url=database_url)
+    ctx.obj = App(settings)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Apply all migrations (every command also does this on start)."""
+    click.echo(f"schema up to date: {app.settings.db_url.split('@')[-1]}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL file: one call per line with 'file' relative to it.")
+@click.option("--agent-id")
+@click.option("--agent-name")
+@click.option("--customer-phone")
+@click.option("--queue")
+@click.option("--language", help="Two-letter code, e.g. pl or en; 'auto' to detect.")
+@click.option("--layout", type=click.Choice(LAYOUTS))
+@click.option("--direction", type=click.Choice(["inbound", "outbound", "internal"]))
+@click.option("--started-at", help="ISO 8601 time with offset.")
+@pass_app
+def ingest(
+    app: App, paths: tuple[Path, ...], manifest: Path | None, **defaults: str | None
+) -> None:
+    """Ingest recordings (files or folders) and queue them for processing.
+
+    Metadata comes from a sidecar <recording>.json, or from --manifest, with these
+    options as defaults for whatever they leave out.
+    """
+    if not paths and manifest is None:
+        raise click.UsageError("give recordings, folders, or --manifest")
+    fallback = _cli_metadata(defaults)
+    jobs = [(p, meta.over(fallback)) for p, meta in _manifest_jobs(manifest)]
+    jobs += [(p, recording_metadata(p, fallback)) for p in discover_recordings(paths)]
+    counts: dict[str, int] = {}
+    for path, meta in jobs:
+        outcome = ingest_recording(app.sessions, app.settings, path, meta)
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        call = f"call {outcome.call_id}" if outcome.call_id else "-"
+        note = f": {outcome.message}" if outcome.message else ""
+        click.echo(f"{outcome.status:9} {call:10} {path}{note}")
+    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing")
+
+
+def _cli_metadata(options: dict[str, str | None]) -> CallMetadata:
+    started = options.pop("started_at")
+    try:
+        meta = CallMetadata(
+            started_at=datetime.fromisoformat(started) if started else None, **options
+        )
+        validate_metadata(meta, "command line")
+    except (ValueError, MetadataError) as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return meta
+
+
+def _manifest_jobs(manifest: Path | None) -> list[tuple[Path, CallMetadata]]:
+    if manifest is None:
+        return []
+    try:
+        return list(read_manifest(manifest))
+    except MetadataError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.option("--watch", is_flag=True, help="Keep running and poll for new calls.")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between polls (--watch).")
+@click.option("--limit", type=int, help="Stop after this many calls.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
+@pass_app
+def process(app: App, watch: bool, poll: float, limit: int | None, progress: bool | None) -> None:
+    """Transcribe queued calls (and calls a killed worker left behind)."""
+    worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    bar = ProgressBar(enabled=show_bar)
+    outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    bar.close()
+    for outcome in outcomes:
+        if outcome.message:
+            click.echo(f"call {outcome.call_id} {outcome.status}: {outcome.message}")
+    click.echo(bar.summary())
+
+
+@main.command()
+@click.argument("call_id", type=int)
+@pass_app
+def show(app: App, call_id: int) -> None:
+    """Print a call's details and its speaker-labelled timeline."""
+    with app.sessions() as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise click.ClickException(f"no call {call_id}")
+        for line in _call_header(call):
+            click.echo(line)
+        for u in call.utterances:
+            click.echo(f"[{_clock(u.start_s)} - {_clock(u.end_s)}] {u.speaker:>8}: {u.text}")
+
+
+def _call_header(call: Call) -> list[str]:
+    agent = f"{call.agent.name} ({call.agent.external_id})" if call.agent else "-"
+    lines = [
+        f"call {call.id}  {call.original_filename}  status: {call.status}",
+        f"agent: {agent}  customer: {call.customer_phone or '-'}  "
+        f"queue: {call.queue.name if call.queue else '-'}  language: {call.language or '-'}",
+        f"started: {call.started_at.isoformat() if call.started_at else '-'}  "
+        f"duration: {_clock(call.duration_s or 0)}  layout: {call.channel_layout or 'default'}  "
+        f"audio: {call.container or '?'}/{call.codec or '?'} {call.source_sample_rate or '?'} Hz "
+        f"x{call.source_channels or '?'}",
+    ]
+    if call.speakers_known is False:
+        lines.append("mono recording: both parties on one track, speakers unknown")
+    if call.error:
+        lines.append(f"error: {call.error}")
+    return lines
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:05.2f}"
+
+
+@main.command("calls")
+@click.option("--status", help="Only calls with this status.")
+@pass_app
+def list_calls(app: App, status: str | None) -> None:
+    """List calls with their status (and the reason for failures)."""
+    with app.sessions() as session:
+        query = select(Call).order_by(Call.id)
+        if status:
+            query = query.where(Call.status == status)
+        for call in session.scalars(query):
+            reason = f"  {call.error}" if call.error else ""
+            click.echo(f"{call.id:6} {call.status:12} {call.original_filename}{reason}")
+        counts = session.execute(select(Call.status, func.count()).group_by(Call.status)).all()
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts)) or "no calls")
+
+
+@main.command("queue")
+@click.argument("name")
+@click.option("--language", help="Language of this queue's calls, e.g. pl.")
+@click.option("--layout", type=click.Choice(LAYOUTS), help="Channel layout of its recordings.")
+@pass_app
+def set_queue(app: App, name: str, language: str | None, layout: str | None) -> None:
+    """Set a queue's default language and channel layout."""
+    with app.sessions.begin() as session:
+        queue = queue_for(session, name)
+        if language is not None:
+            queue.language = language or None
+        if layout is not None:
+            queue.channel_layout = layout
+        click.echo(_describe_queue(queue))
+
+
+def _describe_queue(queue: Queue) -> str:
+    return (f"queue {queue.name}: language {queue.language or '-'}, "
+            f"layout {queue.channel_layout or 'default'}")

@@ -1,0 +1,115 @@
+"""Ingest recordings: hash, probe, copy into managed storage, and queue a call per file.
+
+Each file is its own unit of work, so one bad recording never loses the others.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Call, CallStatus
+from models.lookup import agent_for, queue_for
+from qa.audio import AudioError, AudioInfo, AudioOptions, probe_audio
+from qa.config import Settings
+from qa.metadata import CallMetadata, read_sidecar, sidecar_for
+from qa.storage import file_sha256, storage_name, store_copy
+
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".mp3", ".flac", ".ogg", ".opus", ".oga", ".m4a", ".aac", ".wma", ".gsm"}
+)
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    source: Path
+    status: str  # queued, failed (stored with its reason), duplicate, or skipped (not stored)
+    call_id: int | None = None
+    message: str = ""
+
+
+def discover_recordings(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given; inside folders, files with an audio suffix, in name order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith(".")
+            )
+        else:
+            yield path
+
+
+def ingest_recording(
+    sessions: sessionmaker[Session], settings: Settings, path: Path, meta: CallMetadata
+) -> IngestOutcome:
+    if not path.is_file():
+        return IngestOutcome(path, "skipped", message="not a file")
+    sha256 = file_sha256(path)
+    if meta.started_at is None:
+        meta = replace(meta, started_at=datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    with sessions() as session:
+        duplicate = _existing_call_id(session, sha256)
+        if duplicate is not None:
+            return IngestOutcome(path, "duplicate", duplicate, f"same audio as call {duplicate}")
+        info, error = _probe(path, settings)
+        name = storage_name(sha256, info.container if info else None)
+        store_copy(path, settings.recordings_dir, name)
+        call = _new_call(session, path, sha256, name, meta, info, error)
+        try:
+            session.commit()
+        except IntegrityError:  # the same audio ingested by another process a moment ago
+            session.rollback()
+            duplicate = _existing_call_id(session, sha256)
+            return IngestOutcome(path, "duplicate", duplicate, f"same audio as call {duplicate}")
+        return IngestOutcome(path, call.status, call.id, error or "")
+
+
+def recording_metadata(path: Path, defaults: CallMetadata) -> CallMetadata:
+    sidecar = sidecar_for(path)
+    return read_sidecar(sidecar).over(defaults) if sidecar else defaults
+
+
+def _existing_call_id(session: Session, sha256: str) -> int | None:
+    return session.scalar(select(Call.id).where(Call.sha256 == sha256))
+
+
+def _probe(path: Path, settings: Settings) -> tuple[AudioInfo | None, str | None]:
+    try:
+        return probe_audio(path, AudioOptions(max_duration_s=settings.max_duration_s)), None
+    except AudioError as exc:
+        return None, str(exc)
+
+
+def _new_call(
+    session: Session, path: Path, sha256: str, name: str, meta: CallMetadata,
+    info: AudioInfo | None, error: str | None,
+) -> Call:
+    call = Call(
+        external_id=meta.external_id,
+        sha256=sha256,
+        original_filename=path.name,
+        storage_name=name,
+        size_bytes=path.stat().st_size,
+        agent=agent_for(session, meta.agent_id, meta.agent_name) if meta.agent_id else None,
+        queue=queue_for(session, meta.queue) if meta.queue else None,
+        customer_phone=meta.customer_phone,
+        customer_name=meta.customer_name,
+        started_at=meta.started_at,
+        direction=meta.direction or "inbound",
+        language=meta.language,
+        channel_layout=meta.layout,
+        status=CallStatus.FAILED if error else CallStatus.QUEUED,
+        error=error,
+    )
+    if info is not None:
+        call.container, call.codec = info.container, info.codec
+        call.source_sample_rate, call.source_channels = info.sample_rate, info.channels
+        call.duration_s = round(info.duration, 3)
+    session.add(call)
+    return call

@@ -1,0 +1,109 @@
+"""Calls, the agents and queues they belong to, and their transcribed utterances."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+
+
+class CallStatus(StrEnum):
+    QUEUED = "queued"
+    TRANSCRIBING = "transcribing"
+    TRANSCRIBED = "transcribed"
+    DONE = "done"
+    NO_SPEECH = "no_speech"
+    FAILED = "failed"
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+    calls: Mapped[list[Call]] = relationship(back_populates="agent")
+
+
+class Queue(Base):
+    """A call queue (topic); may set the language and channel layout of its calls."""
+
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    channel_layout: Mapped[str | None] = mapped_column(String(16))
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_filename: Mapped[str] = mapped_column(String(500))
+    storage_name: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), index=True)
+    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    customer_name: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    direction: Mapped[str] = mapped_column(String(16), default="inbound")
+    language: Mapped[str | None] = mapped_column(String(8))
+    channel_layout: Mapped[str | None] = mapped_column(String(16))
+
+    container: Mapped[str | None] = mapped_column(String(32))
+    codec: Mapped[str | None] = mapped_column(String(32))
+    source_sample_rate: Mapped[int | None] = mapped_column(Integer)
+    source_channels: Mapped[int | None] = mapped_column(Integer)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+    status: Mapped[str] = mapped_column(String(16), default=CallStatus.QUEUED)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    speakers_known: Mapped[bool | None]
+    transcript_language: Mapped[str | None] = mapped_column(String(8))
+    engine: Mapped[str | None] = mapped_column(String(40))
+    model: Mapped[str | None] = mapped_column(String(300))
+    transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    agent: Mapped[Agent | None] = relationship(back_populates="calls")
+    queue: Mapped[Queue | None] = relationship()
+    utterances: Mapped[list[Utterance]] = relationship(
+        back_populates="call", order_by="Utterance.position", cascade="all, delete-orphan"
+    )
+
+
+class Utterance(Base):
+    __tablename__ = "utterances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[int | None] = mapped_column(Integer)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    avg_logprob: Mapped[float | None] = mapped_column(Float)
+    no_speech_prob: Mapped[float | None] = mapped_column(Float)
+
+    call: Mapped[Call] = relationship(back_populates="utterances")
+
+    __table_args__ = (Index("ix_utterances_call_position", "call_id", "position"),)

@@ -1,0 +1,1 @@
+"""callqa domain: audio, transcription, scoring, FCR. No Flask, no commits."""

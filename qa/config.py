@@ -1,0 +1,72 @@
+"""Settings for every process (CLI, worker, web), read from CALLQA_* environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+BUNDLED_MODEL = "bundled:base"
+
+
+def _default_home() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "callqa"
+
+
+def _default_cache() -> Path:
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "callqa"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=_default_home)
+    database_url: str = ""  # empty: SQLite file in home
+    storage_dir: Path | None = None  # managed recordings; default home/recordings
+    model_cache_dir: Path = field(default_factory=_default_cache)
+    whisper_model: str = BUNDLED_MODEL  # or any faster-whisper model name or directory
+    compute_type: str = "int8"
+    cpu_threads: int = 0  # 0: one per core
+    beam_size: int = 1
+    default_language: str = ""  # used when neither call nor queue has one; "auto" detects
+    default_layout: str = "agent-left"
+    max_duration_s: float = 4 * 3600
+    stale_claim_s: float = 600.0  # a transcribing call without heartbeat this long is retaken
+    heartbeat_s: float = 30.0
+    max_attempts: int = 3
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'callqa.db'}"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.storage_dir or self.home / "recordings"
+
+    def with_overrides(self, **values: object) -> Settings:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+_ENV_PREFIX = "CALLQA_"
+
+
+def _coerce(kind: object, raw: str) -> object:
+    text = str(kind)
+    if "Path" in text:
+        return Path(raw).expanduser()
+    if text in ("int", "<class 'int'>"):
+        return int(raw)
+    if text in ("float", "<class 'float'>"):
+        return float(raw)
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Settings from the environment: CALLQA_<FIELD> for every field, e.g. CALLQA_DATABASE_URL."""
+    env = os.environ if environ is None else environ
+    values = {}
+    for f in fields(Settings):
+        raw = env.get(_ENV_PREFIX + f.name.upper())
+        if raw not in (None, ""):
+            values[f.name] = _coerce(f.type, raw)
+    return Settings(**values)

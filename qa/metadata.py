@@ -1,0 +1,135 @@
+"""Call metadata from sidecar JSON files, JSONL manifests and command-line defaults."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from qa.transcription import AUTO_LANGUAGE, LAYOUTS
+
+DIRECTIONS = ("inbound", "outbound", "internal")
+
+
+class MetadataError(ValueError):
+    """Metadata that cannot be used; the message names the source and the field."""
+
+
+@dataclass(frozen=True)
+class CallMetadata:
+    external_id: str | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    customer_phone: str | None = None
+    customer_name: str | None = None
+    started_at: datetime | None = None
+    queue: str | None = None
+    language: str | None = None
+    layout: str | None = None
+    direction: str | None = None
+
+    def over(self, defaults: CallMetadata) -> CallMetadata:
+        """These values, with `defaults` filling the gaps."""
+        missing = {f.name: getattr(defaults, f.name) for f in fields(self)
+                   if getattr(self, f.name) is None}
+        return replace(self, **missing)
+
+
+def parse_metadata(data: dict[str, Any], source: str) -> CallMetadata:
+    """Read nested ({"agent": {"id", "name"}}) or flat ("agent_id") keys; validate values."""
+    agent = _section(data, "agent", source)
+    customer = _section(data, "customer", source)
+    meta = CallMetadata(
+        external_id=_text(data.get("id")),
+        agent_id=_text(agent.get("id", data.get("agent_id"))),
+        agent_name=_text(agent.get("name", data.get("agent_name"))),
+        customer_phone=_text(customer.get("phone", data.get("customer_phone"))),
+        customer_name=_text(customer.get("name", data.get("customer_name"))),
+        started_at=_parse_time(data.get("started_at"), source),
+        queue=_text(data.get("queue")),
+        language=_text(data.get("language")),
+        layout=_text(data.get("layout", data.get("channel_layout"))),
+        direction=_text(data.get("direction")),
+    )
+    validate_metadata(meta, source)
+    return meta
+
+
+def validate_metadata(meta: CallMetadata, source: str) -> None:
+    if meta.layout is not None and meta.layout not in LAYOUTS:
+        raise MetadataError(f"{source}: layout {meta.layout!r} is not one of {', '.join(LAYOUTS)}")
+    if meta.direction is not None and meta.direction not in DIRECTIONS:
+        raise MetadataError(
+            f"{source}: direction {meta.direction!r} is not one of {', '.join(DIRECTIONS)}"
+        )
+    if meta.language is not None and not _is_language_code(meta.language):
+        raise MetadataError(
+            f"{source}: language {meta.language!r} is not a two-letter code such as pl or en"
+        )
+    if meta.started_at is not None and meta.started_at.tzinfo is None:
+        raise MetadataError(f"{source}: started_at {meta.started_at} has no time zone offset")
+
+
+def sidecar_for(recording: Path) -> Path | None:
+    """`call.wav.json` or `call.json` beside the recording, if there is one."""
+    candidates = (recording.with_name(recording.name + ".json"), recording.with_suffix(".json"))
+    for candidate in candidates:
+        if candidate.is_file() and candidate != recording:
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> CallMetadata:
+    return parse_metadata(_load_json_object(path.read_text(encoding="utf-8"), str(path)), str(path))
+
+
+def read_manifest(path: Path) -> Iterator[tuple[Path, CallMetadata]]:
+    """(recording path, metadata) per JSONL line; `file` is relative to the manifest."""
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            source = f"{path}:{number}"
+            data = _load_json_object(line, source)
+            if not data.get("file"):
+                raise MetadataError(f"{source}: no 'file' field")
+            yield (path.parent / data["file"]), parse_metadata(data, source)
+
+
+def _load_json_object(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MetadataError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, dict):
+        raise MetadataError(f"{source}: expected a JSON object")
+    return data
+
+
+def _section(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise MetadataError(f"{source}: '{key}' must be an object with id/name or phone/name")
+    return value
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _parse_time(value: Any, source: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise MetadataError(f"{source}: started_at {value!r} is not an ISO 8601 time") from exc
+
+
+def _is_language_code(code: str) -> bool:
+    return code == AUTO_LANGUAGE or (len(code) in (2, 3) and code.isalpha() and code.islower())

@@ -1,0 +1,176 @@
+"""Speech to a speaker-labelled timeline: one Whisper pass per channel, merged by time."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from qa.config import Settings
+from qa.transcript import Speaker, Transcript, Utterance, Word
+from qa.whisper_model import resolve_model
+
+AUTO_LANGUAGE = "auto"
+LAYOUTS = ("agent-left", "agent-right", "mono")
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    language: str  # ISO 639-1 code, or "auto" to let Whisper detect it
+    beam_size: int = 1
+    vad_filter: bool = True
+    word_timestamps: bool = True
+    condition_on_previous_text: bool = False
+    split_pause_s: float = 1.0  # a pause this long between words starts a new utterance
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...]
+    avg_logprob: float
+    no_speech_prob: float
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    engine: str
+    model: str
+
+
+class Transcriber(Protocol):
+    """A speech recognition engine; implementations load their model once."""
+
+    info: EngineInfo
+
+    def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Iterator[Segment]:
+        """Segments of 16 kHz mono float32 `audio`, lazily, in time order."""
+        ...
+
+
+class FasterWhisperTranscriber:
+    def __init__(self, model_path: str, compute_type: str = "int8", cpu_threads: int = 0):
+        from faster_whisper import WhisperModel
+
+        threads = cpu_threads or os.cpu_count() or 1
+        self._model = WhisperModel(
+            model_path, device="cpu", compute_type=compute_type, cpu_threads=threads,
+            local_files_only=True,
+        )
+        self.info = EngineInfo(engine="faster-whisper", model=model_path)
+
+    def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Iterator[Segment]:
+        segments, _ = self._model.transcribe(
+            audio,
+            language=None if options.language == AUTO_LANGUAGE else options.language,
+            beam_size=options.beam_size,
+            vad_filter=options.vad_filter,
+            word_timestamps=options.word_timestamps,
+            condition_on_previous_text=options.condition_on_previous_text,
+        )
+        for seg in segments:
+            words = tuple(
+                Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                for w in seg.words or ()
+            )
+            yield Segment(
+                seg.start, seg.end, seg.text.strip(), words, seg.avg_logprob, seg.no_speech_prob
+            )
+
+
+@lru_cache(maxsize=4)
+def load_faster_whisper(model_path: str, compute_type: str, cpu_threads: int) -> Transcriber:
+    """One model per process and configuration."""
+    return FasterWhisperTranscriber(model_path, compute_type, cpu_threads)
+
+
+def channel_speakers(layout: str, channel_count: int) -> list[Speaker]:
+    """Who speaks on each channel; a mono layout or a one-channel file is one unknown track."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown channel layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    if layout == "mono" or channel_count == 1:
+        return [Speaker.UNKNOWN]
+    left, right = (
+        (Speaker.AGENT, Speaker.CUSTOMER) if layout == "agent-left"
+        else (Speaker.CUSTOMER, Speaker.AGENT)
+    )
+    return [left, right]
+
+
+def transcribe_channels(
+    tracks: Iterable[tuple[Speaker, int, np.ndarray]],
+    duration: float,
+    transcriber: Transcriber,
+    options: TranscribeOptions,
+    on_segment: Callable[[Segment], None] | None = None,
+) -> Transcript:
+    """Transcribe each (speaker, channel, audio) track and merge them into one timeline."""
+    utterances: list[Utterance] = []
+    speakers_known = True
+    for speaker, channel, audio in tracks:
+        speakers_known = speakers_known and speaker != Speaker.UNKNOWN
+        for segment in transcriber.transcribe(audio, options):
+            if on_segment:
+                on_segment(segment)
+            utterances.extend(_utterances_from_segment(segment, speaker, channel, options))
+    utterances.sort(key=lambda u: (u.start, u.end))
+    return Transcript(
+        language=options.language, duration=duration, utterances=utterances,
+        speakers_known=speakers_known,
+    )
+
+
+def _utterances_from_segment(
+    segment: Segment, speaker: Speaker, channel: int, options: TranscribeOptions
+) -> list[Utterance]:
+    if not segment.text:
+        return []
+    groups = _split_at_pauses(segment.words, options.split_pause_s) if segment.words else []
+    if len(groups) <= 1:
+        return [_utterance(segment, speaker, channel, segment.words, segment.text)]
+    return [
+        _utterance(segment, speaker, channel, group, " ".join(w.text for w in group))
+        for group in groups
+    ]
+
+
+def _split_at_pauses(words: tuple[Word, ...], pause_s: float) -> list[tuple[Word, ...]]:
+    groups: list[list[Word]] = [[words[0]]]
+    for previous, word in zip(words, words[1:], strict=False):
+        if word.start - previous.end >= pause_s:
+            groups.append([])
+        groups[-1].append(word)
+    return [tuple(g) for g in groups]
+
+
+def _utterance(
+    segment: Segment, speaker: Speaker, channel: int, words: tuple[Word, ...], text: str
+) -> Utterance:
+    start = words[0].start if words else segment.start
+    end = words[-1].end if words else segment.end
+    return Utterance(
+        speaker=speaker, start=round(start, 3), end=round(end, 3), text=text.strip(),
+        words=words, channel=channel, avg_logprob=round(segment.avg_logprob, 4),
+        no_speech_prob=round(segment.no_speech_prob, 4),
+    )
+
+
+def load_transcriber(settings: Settings) -> Transcriber:
+    """The configured engine, loaded once per process; the bundled model is assembled first."""
+    model_path = resolve_model(settings.whisper_model, settings.model_cache_dir)
+    return load_faster_whisper(model_path, settings.compute_type, settings.cpu_threads)
+
+
+def call_tracks(
+    channels: tuple[np.ndarray, ...], mixed: Callable[[], np.ndarray], layout: str
+) -> list[tuple[Speaker, int, np.ndarray]]:
+    """(speaker, channel, audio) to transcribe: one per party, or one mixed unknown track."""
+    speakers = channel_speakers(layout, len(channels))
+    if speakers == [Speaker.UNKNOWN]:
+        return [(Speaker.UNKNOWN, 0, mixed())]
+    return [(speaker, index, channels[index]) for index, speaker in enumerate(speakers)]
