@@ -24,6 +24,12 @@ class TranscribeOptions:
     vad_filter: bool = True
     word_timestamps: bool = True
     condition_on_previous_text: bool = False
+    # Whisper drops a 30 s window whose no-speech probability is above this while its log
+    # probability is low. On telephone audio that discarded whole customer turns the VAD had
+    # accepted, so by default the VAD alone decides what is speech (silence and noise still
+    # give no text) and each utterance keeps its no_speech_prob for reviewers.
+    no_speech_threshold: float | None = None
+    temperatures: tuple[float, ...] = (0.0,)  # add higher ones to re-decode poor windows
     split_pause_s: float = 1.0  # a pause this long between words starts a new utterance
 
 
@@ -72,6 +78,8 @@ class FasterWhisperTranscriber:
             vad_filter=options.vad_filter,
             word_timestamps=options.word_timestamps,
             condition_on_previous_text=options.condition_on_previous_text,
+            no_speech_threshold=options.no_speech_threshold,
+            temperature=list(options.temperatures),
         )
         for seg in segments:
             words = tuple(
