@@ -20,6 +20,8 @@ from qa.config import Settings, load_settings
 from qa.metadata import CallMetadata, MetadataError, read_manifest, validate_metadata
 from qa.transcription import LAYOUTS, load_transcriber
 
+SAMPLES = Path(__file__).parent / "samples"
+
 
 class App:
     """What every command needs: settings and a session factory on an up-to-date schema."""
@@ -139,6 +141,10 @@ def process(app: App, watch: bool, poll: float, limit: int | None, progress: boo
 @pass_app
 def show(app: App, call_id: int) -> None:
     """Print a call's details and its speaker-labelled timeline."""
+    _show_call(app, call_id)
+
+
+def _show_call(app: App, call_id: int) -> None:
     with app.sessions() as session:
         call = session.get(Call, call_id)
         if call is None:
@@ -147,6 +153,27 @@ def show(app: App, call_id: int) -> None:
             click.echo(line)
         for u in call.utterances:
             click.echo(f"[{_clock(u.start_s)} - {_clock(u.end_s)}] {u.speaker:>8}: {u.text}")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Ingest the sample calls shipped with callqa, process them, and show the results."""
+    app: App = ctx.obj
+    click.echo(f"database: {app.settings.db_url}")
+    ctx.invoke(ingest, paths=(), manifest=SAMPLES / "manifest.jsonl")
+    ctx.invoke(process, watch=False, poll=5.0, limit=None, progress=None)
+    with app.sessions() as session:
+        shipped = session.scalars(
+            select(Call.id).where(Call.original_filename.in_(_sample_names())).order_by(Call.id)
+        ).all()
+    for call_id in shipped:
+        click.echo("")
+        _show_call(app, call_id)
+
+
+def _sample_names() -> list[str]:
+    return [path.name for path, _ in read_manifest(SAMPLES / "manifest.jsonl")]
 
 
 def _call_header(call: Call) -> list[str]:

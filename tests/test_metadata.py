@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from qa.metadata import (
-    CallMetadata, MetadataError, parse_metadata, read_manifest, read_sidecar, sidecar_for,
+    CallMetadata,
+    MetadataError,
+    parse_metadata,
+    read_manifest,
+    read_sidecar,
+    sidecar_for,
 )
 
 

@@ -14,18 +14,11 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z']+", text.lower()))
 
 
-def _ingest(sessions, settings, corpus, manifest, call_id):
-    entry = manifest[call_id]
-    meta = dict(read_manifest_entry(corpus, entry))
-    return ingest_recording(sessions, settings, corpus / entry["file"], CallMetadata(**meta)).call_id
-
-
-def read_manifest_entry(corpus, entry):
-    line = corpus / "manifest.jsonl"
-    for path, meta in read_manifest(line):
-        if path.name == entry["file"].split("/")[-1]:
-            return vars(meta).items()
-    raise KeyError(entry["id"])
+def _ingest(sessions, settings, corpus, manifest, call_id) -> int:
+    """Ingest one corpus call with its manifest metadata; return the database id."""
+    path, meta = next((p, m) for p, m in read_manifest(corpus / "manifest.jsonl")
+                      if m.external_id == call_id)
+    return ingest_recording(sessions, settings, path, meta).call_id
 
 
 @pytest.fixture

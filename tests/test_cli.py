@@ -1,0 +1,51 @@
+"""The `callqa` command end to end, as a user runs it: its own process, real files."""
+import os
+import subprocess
+import sys
+
+
+def _callqa(settings, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CALLQA_DATABASE_URL=settings.db_url, CALLQA_HOME=str(settings.home),
+               CALLQA_MODEL_CACHE_DIR=str(settings.model_cache_dir))
+    return subprocess.run([sys.executable, "-m", "callqa", *args], env=env, text=True,
+                          capture_output=True, timeout=300)
+
+
+def test_ingest_process_show(settings, samples, corpus):
+    ingest = _callqa(settings, "ingest", "--manifest", str(samples / "manifest.jsonl"))
+    assert ingest.returncode == 0, ingest.stderr
+    assert ingest.stdout.strip().endswith("4 queued")
+
+    again = _callqa(settings, "ingest", str(samples / "cen028.mp3"), str(corpus / "bad"),
+                    "--language", "en")
+    assert again.returncode == 0, again.stderr
+    assert "duplicate call 4" in " ".join(again.stdout.split())
+    assert "failed" in again.stdout and "empty file (0 bytes)" in again.stdout
+
+    process = _callqa(settings, "process", "--no-progress")
+    assert process.returncode == 0, process.stderr
+    assert "processed 6 calls" in process.stdout and "4 done, 2 no_speech" in process.stdout
+
+    show = _callqa(settings, "show", "4")
+    assert show.returncode == 0, show.stderr
+    lines = show.stdout.splitlines()
+    assert lines[0].startswith("call 4  cen028.mp3  status: done")
+    assert any("   agent: " in line for line in lines)
+    assert any("customer: " in line and line.startswith("[") for line in lines)
+
+    mono = _callqa(settings, "show", "2")
+    assert "mono recording: both parties on one track, speakers unknown" in mono.stdout
+    assert " unknown: " in mono.stdout
+
+    listing = _callqa(settings, "calls", "--status", "failed")
+    assert "empty.wav  empty file (0 bytes)" in listing.stdout
+
+
+def test_clear_errors_for_bad_usage(settings, tmp_path):
+    assert "give recordings, folders, or --manifest" in _callqa(settings, "ingest").stderr
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text('{"file": "x.wav", "layout": "sideways"}\n')
+    bad = _callqa(settings, "ingest", "--manifest", str(manifest))
+    assert bad.returncode != 0 and "layout 'sideways' is not one of" in bad.stderr
+    missing = _callqa(settings, "show", "999")
+    assert missing.returncode != 0 and "no call 999" in missing.stderr
