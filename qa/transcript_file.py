@@ -1,0 +1,66 @@
+"""Calls transcribed elsewhere: JSON utterances with speaker, start, end and text."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from qa.transcript import Speaker, Transcript, Utterance
+
+
+class TranscriptFileError(ValueError):
+    """A transcript file that cannot be used; the message names the file and the entry."""
+
+
+def read_transcript_file(path: Path, language: str) -> Transcript:
+    """Read `[{"speaker", "start", "end", "text"}, ...]`, or an object holding such a list
+    under "utterances" or "timing" (a corpus manifest entry works as it is)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TranscriptFileError(f"{path}: not a JSON file ({exc})") from exc
+    rows = _utterance_list(data, path)
+    utterances = sorted((_utterance(row, path, i) for i, row in enumerate(rows, start=1)),
+                        key=lambda u: (u.start, u.end))
+    speakers = {u.speaker for u in utterances}
+    duration = float(data.get("duration", 0.0)) if isinstance(data, dict) else 0.0
+    return Transcript(
+        language=language,
+        duration=max([duration] + [u.end for u in utterances]),
+        utterances=utterances,
+        speakers_known=Speaker.UNKNOWN not in speakers,
+    )
+
+
+def _utterance_list(data: Any, path: Path) -> list[Any]:
+    if isinstance(data, dict):
+        data = data.get("utterances", data.get("timing"))
+    if not isinstance(data, list):
+        raise TranscriptFileError(
+            f"{path}: expected a list of utterances, or an object with 'utterances' or 'timing'"
+        )
+    if not data:
+        raise TranscriptFileError(f"{path}: the transcript has no utterances")
+    return data
+
+
+def _utterance(row: Any, path: Path, number: int) -> Utterance:
+    where = f"{path}: utterance {number}"
+    if not isinstance(row, dict):
+        raise TranscriptFileError(f"{where}: expected an object")
+    try:
+        speaker = Speaker(str(row.get("speaker", "unknown")).lower())
+    except ValueError as exc:
+        raise TranscriptFileError(
+            f"{where}: speaker {row.get('speaker')!r} is not agent, customer or unknown"
+        ) from exc
+    try:
+        start, end = float(row["start"]), float(row["end"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TranscriptFileError(f"{where}: 'start' and 'end' must be seconds") from exc
+    if end < start or start < 0:
+        raise TranscriptFileError(f"{where}: end {end} is before start {start}")
+    text = str(row.get("text", "")).strip()
+    if not text:
+        raise TranscriptFileError(f"{where}: no text")
+    return Utterance(speaker=speaker, start=start, end=end, text=text)
