@@ -1,0 +1,128 @@
+"""Explanations of verdicts, in English and Polish: what was found, or where it was looked for."""
+from __future__ import annotations
+
+from qa.scoring.results import Evidence, LookedIn
+from qa.scoring.scorecard import Item
+
+Explanation = dict[str, str]  # {"en": ..., "pl": ...}
+
+_WHO = {
+    "en": {"agent": "the agent", "customer": "the customer", "any": "anyone"},
+    "pl": {"agent": "agent", "customer": "klient", "any": "ktokolwiek"},
+}
+_WHO_IN_MONO = {"en": "anyone (mono recording)", "pl": "nikt, nagranie mono"}
+_WHOSE = {
+    "en": {"agent": "agent ", "customer": "customer ", "any": ""},
+    "pl": {"agent": " agenta", "customer": " klienta", "any": ""},
+}
+
+
+def seconds(value: float, language: str) -> str:
+    """12.0 -> "12 s"; 0.6 -> "0.6 s" ("0,6 s" in Polish)."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return (text.replace(".", ",") if language == "pl" else text) + " s"
+
+
+def window(looked_in: LookedIn, duration: float, speakers_known: bool, language: str) -> str:
+    """ "0–20 s (first 2 agent utterances)", "the whole call (0–35 s)", in `language`."""
+    start = seconds(looked_in.start, language).removesuffix(" s")
+    span = f"{start}–{seconds(looked_in.end, language)}"
+    if looked_in.utterances == "all":
+        if looked_in.start == 0 and looked_in.end >= duration:
+            return f"the whole call ({span})" if language == "en" else f"całej rozmowie ({span})"
+        return span
+    position, count = looked_in.utterances.split()
+    speaker = looked_in.speaker if speakers_known else "any"
+    if language == "en":
+        noun = "utterance" if count == "1" else "utterances"
+        return f"{span} ({position} {count} {_WHOSE['en'][speaker]}{noun})"
+    return f"{span} ({_polish_utterances(position == 'first', int(count))}{_WHOSE['pl'][speaker]})"
+
+
+def _polish_utterances(first: bool, count: int) -> str:
+    if count == 1:
+        return "pierwsza wypowiedź" if first else "ostatnia wypowiedź"
+    few = count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14)
+    if few:
+        return f"{'pierwsze' if first else 'ostatnie'} {count} wypowiedzi"
+    return f"{'pierwszych' if first else 'ostatnich'} {count} wypowiedzi"
+
+
+def _quoted(text: str, language: str) -> str:
+    return f"„{text}”" if language == "pl" else f"“{text}”"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def said(item: Item, evidence: Evidence) -> Explanation:
+    return {
+        language: (
+            f"{item.label[language]}: {_WHO[language][item.speaker]}, "
+            f"{seconds(evidence.start, language)}: {_quoted(evidence.matched, language)} "
+            f"({evidence.method})"
+        )
+        for language in ("en", "pl")
+    }
+
+
+def unknown_speaker(item: Item, evidence: Evidence) -> Explanation:
+    at_en, at_pl = seconds(evidence.start, "en"), seconds(evidence.start, "pl")
+    return {
+        "en": f"{item.label['en']}: “{evidence.matched}” at {at_en}, but the speaker is unknown "
+        f"(mono recording): it may be the customer's words",
+        "pl": f"{item.label['pl']}: „{evidence.matched}” w {at_pl}, ale mówca jest nieznany "
+        f"(nagranie mono): to mogą być słowa klienta",
+    }
+
+
+def maybe_said(item: Item, evidence: Evidence) -> Explanation:
+    similarity = f"{evidence.similarity:g}%"
+    at_en, at_pl = seconds(evidence.start, "en"), seconds(evidence.start, "pl")
+    return {
+        "en": f"possibly {_lower_first(item.label['en'])}: “{evidence.matched}” at {at_en} "
+        f"resembles “{evidence.phrase}” ({similarity}); listen before failing the call",
+        "pl": f"możliwe: {_lower_first(item.label['pl'])}: „{evidence.matched}” w {at_pl} "
+        f"przypomina „{evidence.phrase}” ({similarity}); odsłuchaj przed oceną",
+    }
+
+
+def not_found(
+    item: Item, looked_in: LookedIn, duration: float, speakers_known: bool
+) -> Explanation:
+    """ "no greeting by the agent in 0–20 s (first 2 agent utterances)"."""
+    who = {
+        language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
+        for language in ("en", "pl")
+    }
+    where = {
+        language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
+    }
+    return {
+        "en": f"no {_lower_first(item.label['en'])} by {who['en']} in {where['en']}",
+        "pl": f"brak: {_lower_first(item.label['pl'])} ({who['pl']}) w {where['pl']}",
+    }
+
+
+def no_phrases(language: str) -> Explanation:
+    return {
+        "en": f"the scorecard has no '{language}' phrases for this item",
+        "pl": f"karta oceny nie ma fraz w języku '{language}' dla tej pozycji",
+    }
+
+
+def too_short(duration: float, limit: float) -> Explanation:
+    return {
+        "en": f"the call lasts {seconds(duration, 'en')}, under {seconds(limit, 'en')}",
+        "pl": f"rozmowa trwa {seconds(duration, 'pl')}, krócej niż {seconds(limit, 'pl')}",
+    }
+
+
+def hung_up(looked_in: LookedIn, duration: float) -> Explanation:
+    span_en = window(looked_in, duration, True, "en")
+    span_pl = window(looked_in, duration, True, "pl")
+    return {
+        "en": f"the customer hung up before the close: the agent did not speak in {span_en}",
+        "pl": f"klient rozłączył się przed zakończeniem: agent nic nie powiedział w {span_pl}",
+    }

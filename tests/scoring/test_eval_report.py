@@ -1,0 +1,100 @@
+"""The eval report: measures, misses, the text form, and 100 % on the corpus references."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.evaluation import (
+    CallOutcome,
+    Prediction,
+    compare,
+    evaluate,
+    format_report,
+    score_references,
+)
+
+
+def outcome(call_id, language, expected, got):
+    return CallOutcome(
+        call_id,
+        language,
+        {"greeting": expected},
+        {"greeting": Prediction(got, "why", ({"start": 1},)), "unexpected": Prediction(True)},
+    )
+
+
+def test_measures_per_item_and_language():
+    report = compare([
+        outcome("a", "pl", True, True),
+        outcome("b", "pl", False, True),  # false positive
+        outcome("c", "en", True, "review"),  # undecided: a miss, and a false negative
+        outcome("d", "en", False, False),
+    ])
+    assert list(report["items"]) == ["greeting"]  # only items the manifest expects
+    greeting = report["items"]["greeting"]
+    assert {k: greeting[k] for k in ("n", "accuracy", "precision", "recall")} == {
+        "n": 4, "accuracy": 0.5, "precision": 0.5, "recall": 0.5,
+    }
+    assert greeting["by_language"] == {
+        "en": {"n": 2, "accuracy": 0.5, "precision": None, "recall": 0.0},
+        "pl": {"n": 2, "accuracy": 0.5, "precision": 0.5, "recall": 1.0},
+    }
+    assert [(m["call_id"], m["expected"], m["got"]) for m in report["misses"]] == [
+        ("b", False, True),
+        ("c", True, "review"),
+    ]
+    assert report["misses"][0]["evidence"] == [{"start": 1}]
+    json.dumps(report)
+
+
+def test_non_boolean_truths_get_accuracy_only():
+    report = compare([
+        CallOutcome("a", "pl", {"resolution": "resolved"}, {"resolution": Prediction("resolved")}),
+        CallOutcome("b", "pl", {"resolution": "callback"}, {"resolution": Prediction("resolved")}),
+    ])
+    measures = report["items"]["resolution"]
+    assert (measures["accuracy"], measures["precision"], measures["recall"]) == (0.5, None, None)
+
+
+@pytest.fixture(scope="module")
+def reference_calls(corpus_entries):
+    return score_references(corpus_entries)
+
+
+def test_more_predictions_plug_in_as_predictors(reference_calls):
+    def fcr(entry, result, metrics):
+        return Prediction(entry["expect"]["resolution"] == "resolved", "resolved in the call")
+
+    report = evaluate(reference_calls, predictors={"fcr": fcr})
+    assert list(report["items"]) == ["greeting", "thanks", "goodbye", "hold", "fcr"]
+    assert report["items"]["fcr"]["n"] == len(reference_calls)
+
+
+def test_reference_transcripts_score_every_item_100_percent_in_both_languages(reference_calls):
+    report = evaluate(reference_calls)
+    expected_items = {
+        item
+        for entry, result, _ in reference_calls
+        for item in entry["expect"]
+        if item in {i.item_id for i in result.items} | {"hold"}
+    }
+    assert set(report["items"]) == expected_items == {"greeting", "thanks", "goodbye", "hold"}
+    assert report["misses"] == [], format_report(report)
+    for item, measures in report["items"].items():
+        assert set(measures["by_language"]) == {"pl", "en"}, item
+        for scope in [measures, *measures["by_language"].values()]:
+            assert scope["accuracy"] == 1.0, item
+            assert scope["precision"] in (1.0, None) and scope["recall"] in (1.0, None), item
+
+
+def test_text_report_lists_items_languages_and_misses(reference_calls):
+    entry, result, metrics = reference_calls[0]
+    tampered = ({**entry, "expect": {**entry["expect"], "greeting": False}}, result, metrics)
+    text = format_report(evaluate([tampered, *reference_calls[1:]]))
+    lines = text.splitlines()
+    assert lines[0].split() == ["item", "lang", "n", "accuracy", "precision", "recall"]
+    assert any(line.startswith("greeting") and "all" in line for line in lines)
+    assert "misses: 1" in text
+    assert f"{entry['id']} [{entry['language']}] greeting: expected false, got true" in text
+    assert "(exact, counted)" in text
