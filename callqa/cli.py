@@ -234,3 +234,24 @@ def set_queue(app: App, name: str, language: str | None, layout: str | None) -> 
 def _describe_queue(queue: Queue) -> str:
     return (f"queue {queue.name}: language {queue.language or '-'}, "
             f"layout {queue.channel_layout or 'default'}")
+
+
+@main.command("scheduler")
+@click.option("--once", type=click.Choice(["inbox", "fcr", "retention"]),
+              help="Run this job once now (under the scheduler lease) and exit.")
+@click.option("--settle", default=5.0, show_default=True,
+              help="Seconds an inbox file must stay unchanged (--once inbox).")
+@pass_app
+def run_scheduler(app: App, once: str | None, settle: float) -> None:
+    """Run the periodic jobs: inbox ingest, nightly FCR, retention. One process, never inside
+    web workers; more instances, also on other machines, stand by and take over."""
+    from callqa import scheduler
+
+    scheduler.log_progress()
+    if once is None:
+        scheduler.serve(app.sessions, app.settings)
+        return
+    try:
+        click.echo(scheduler.run_once(app.sessions, app.settings, once, settle_s=settle))
+    except scheduler.JobUnavailable as exc:
+        raise click.UsageError(str(exc)) from exc

@@ -17,8 +17,8 @@ from models import Call, CallStatus
 from models.lookup import agent_for, queue_for
 from qa.audio import AudioError, AudioInfo, AudioOptions, probe_audio
 from qa.config import Settings
-from qa.metadata import CallMetadata, read_sidecar, sidecar_for
-from qa.storage import file_sha256, storage_name, store_copy
+from qa.metadata import CallMetadata, customer_key, read_sidecar, sidecar_for
+from qa.storage import IncomingCopy, copy_in, storage_name
 
 AUDIO_SUFFIXES = frozenset(
     {".wav", ".mp3", ".flac", ".ogg", ".opus", ".oga", ".m4a", ".aac", ".wma", ".gsm"}
@@ -50,24 +50,28 @@ def ingest_recording(
 ) -> IngestOutcome:
     if not path.is_file():
         return IngestOutcome(path, "skipped", message="not a file")
-    sha256 = file_sha256(path)
     if meta.started_at is None:
         meta = replace(meta, started_at=datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    copy = copy_in(path, settings.recordings_dir)
+    duplicate = _existing_call_id(sessions, copy.sha256)
+    if duplicate is not None:
+        copy.discard()
+        return _duplicate(path, duplicate)
+    info, error = _probe(copy.path, settings)
+    name = storage_name(copy.sha256, info.container if info else None)
+    copy.keep_as(settings.recordings_dir, name)
     with sessions() as session:
-        duplicate = _existing_call_id(session, sha256)
-        if duplicate is not None:
-            return IngestOutcome(path, "duplicate", duplicate, f"same audio as call {duplicate}")
-        info, error = _probe(path, settings)
-        name = storage_name(sha256, info.container if info else None)
-        store_copy(path, settings.recordings_dir, name)
-        call = _new_call(session, path, sha256, name, meta, info, error)
+        call = _new_call(session, settings, path, copy, name, meta, info, error)
         try:
             session.commit()
         except IntegrityError:  # the same audio ingested by another process a moment ago
             session.rollback()
-            duplicate = _existing_call_id(session, sha256)
-            return IngestOutcome(path, "duplicate", duplicate, f"same audio as call {duplicate}")
+            return _duplicate(path, _existing_call_id(sessions, copy.sha256))
         return IngestOutcome(path, call.status, call.id, error or "")
+
+
+def _duplicate(path: Path, call_id: int | None) -> IngestOutcome:
+    return IngestOutcome(path, "duplicate", call_id, f"same audio as call {call_id}")
 
 
 def recording_metadata(path: Path, defaults: CallMetadata) -> CallMetadata:
@@ -75,8 +79,9 @@ def recording_metadata(path: Path, defaults: CallMetadata) -> CallMetadata:
     return read_sidecar(sidecar).over(defaults) if sidecar else defaults
 
 
-def _existing_call_id(session: Session, sha256: str) -> int | None:
-    return session.scalar(select(Call.id).where(Call.sha256 == sha256))
+def _existing_call_id(sessions: sessionmaker[Session], sha256: str) -> int | None:
+    with sessions() as session:
+        return session.scalar(select(Call.id).where(Call.sha256 == sha256))
 
 
 def _probe(path: Path, settings: Settings) -> tuple[AudioInfo | None, str | None]:
@@ -87,18 +92,20 @@ def _probe(path: Path, settings: Settings) -> tuple[AudioInfo | None, str | None
 
 
 def _new_call(
-    session: Session, path: Path, sha256: str, name: str, meta: CallMetadata,
+    session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str,
+    meta: CallMetadata,
     info: AudioInfo | None, error: str | None,
 ) -> Call:
     call = Call(
         external_id=meta.external_id,
-        sha256=sha256,
+        sha256=copy.sha256,
         original_filename=path.name,
         storage_name=name,
-        size_bytes=path.stat().st_size,
+        size_bytes=copy.size,
         agent=agent_for(session, meta.agent_id, meta.agent_name) if meta.agent_id else None,
         queue=queue_for(session, meta.queue) if meta.queue else None,
         customer_phone=meta.customer_phone,
+        customer_key=customer_key(meta, settings.phone_country_code),
         customer_name=meta.customer_name,
         started_at=meta.started_at,
         direction=meta.direction or "inbound",

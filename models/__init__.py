@@ -1,5 +1,12 @@
 """The database: typed SQLAlchemy 2 models and Alembic migrations."""
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Agent, Call, CallStatus, Queue, Utterance
+from models.fcr import FcrResult
+from models.lease import Lease
+from models.scoring import CallScore, ItemResult, Scorecard
 
-__all__ = ["Agent", "Base", "Call", "CallStatus", "Queue", "UTCDateTime", "Utterance", "utcnow"]
+__all__ = [
+    "Agent", "Base", "Call", "CallScore", "CallStatus", "FcrResult", "ItemResult", "Queue",
+    "Scorecard", "UTCDateTime", "Utterance", "utcnow",
+]
+__all__ += ["Lease"]

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.fcr import FcrResult
+    from models.scoring import CallScore
 
 
 class CallStatus(StrEnum):
@@ -49,12 +53,14 @@ class Call(Base):
     external_id: Mapped[str | None] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     original_filename: Mapped[str] = mapped_column(String(500))
-    storage_name: Mapped[str] = mapped_column(String(200))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16), default="recording")  # or "transcript"
+    storage_name: Mapped[str | None] = mapped_column(String(200))  # None: no recording
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
 
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), index=True)
     customer_phone: Mapped[str | None] = mapped_column(String(40))
+    customer_key: Mapped[str | None] = mapped_column(String(64), index=True)  # E.164 or an id
     customer_name: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     direction: Mapped[str] = mapped_column(String(16), default="inbound")
@@ -87,6 +93,8 @@ class Call(Base):
     utterances: Mapped[list[Utterance]] = relationship(
         back_populates="call", order_by="Utterance.position", cascade="all, delete-orphan"
     )
+    score: Mapped[CallScore | None] = relationship(cascade="all, delete-orphan")
+    fcr: Mapped[FcrResult | None] = relationship(cascade="all, delete-orphan")
 
 
 class Utterance(Base):

@@ -34,6 +34,12 @@ class Settings:
     stale_claim_s: float = 600.0  # a transcribing call without heartbeat this long is retaken
     heartbeat_s: float = 30.0
     max_attempts: int = 3
+    phone_country_code: str = "48"  # for national numbers without a +country prefix
+    inbox_dir: Path | None = None  # scheduler: folder of new recordings; unset: inbox job off
+    inbox_interval_s: float = 60.0  # scheduler: inbox scans and scheduler lease renewals
+    fcr_cron_hour: int = 2  # scheduler: local hour of the nightly FCR recompute
+    retention_days: int = 0  # scheduler: delete calls older than this many days; 0: keep all
+    retention_cron_hour: int = 3  # scheduler: local hour of the daily retention run
 
     @property
     def db_url(self) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from qa.fcr.phone import normalize_phone
 from qa.transcription import AUTO_LANGUAGE, LAYOUTS
 
 DIRECTIONS = ("inbound", "outbound", "internal")
@@ -24,6 +25,7 @@ class CallMetadata:
     agent_name: str | None = None
     customer_phone: str | None = None
     customer_name: str | None = None
+    customer_id: str | None = None  # the CRM's id; identifies the customer better than a phone
     started_at: datetime | None = None
     queue: str | None = None
     language: str | None = None
@@ -47,6 +49,7 @@ def parse_metadata(data: dict[str, Any], source: str) -> CallMetadata:
         agent_name=_text(agent.get("name", data.get("agent_name"))),
         customer_phone=_text(customer.get("phone", data.get("customer_phone"))),
         customer_name=_text(customer.get("name", data.get("customer_name"))),
+        customer_id=_text(customer.get("id", data.get("customer_id"))),
         started_at=_parse_time(data.get("started_at"), source),
         queue=_text(data.get("queue")),
         language=_text(data.get("language")),
@@ -82,20 +85,26 @@ def sidecar_for(recording: Path) -> Path | None:
 
 
 def read_sidecar(path: Path) -> CallMetadata:
-    return parse_metadata(_load_json_object(path.read_text(encoding="utf-8"), str(path)), str(path))
+    return parse_metadata(_load_json_object(_read_utf8(path), str(path)), str(path))
 
 
 def read_manifest(path: Path) -> Iterator[tuple[Path, CallMetadata]]:
     """(recording path, metadata) per JSONL line; `file` is relative to the manifest."""
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            source = f"{path}:{number}"
-            data = _load_json_object(line, source)
-            if not data.get("file"):
-                raise MetadataError(f"{source}: no 'file' field")
-            yield (path.parent / data["file"]), parse_metadata(data, source)
+    for number, line in enumerate(_read_utf8(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        source = f"{path}:{number}"
+        data = _load_json_object(line, source)
+        if not data.get("file"):
+            raise MetadataError(f"{source}: no 'file' field")
+        yield (path.parent / data["file"]), parse_metadata(data, source)
+
+
+def _read_utf8(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataError(f"{path}: not UTF-8 text (save it as UTF-8)") from exc
 
 
 def _load_json_object(text: str, source: str) -> dict[str, Any]:
@@ -133,3 +142,10 @@ def _parse_time(value: Any, source: str) -> datetime | None:
 
 def _is_language_code(code: str) -> bool:
     return code == AUTO_LANGUAGE or (len(code) in (2, 3) and code.isalpha() and code.islower())
+
+
+def customer_key(meta: CallMetadata, country_code: str) -> str | None:
+    """Who the customer is, for linking their contacts: a customer id, else the E.164 phone."""
+    if meta.customer_id:
+        return f"id:{meta.customer_id}"
+    return normalize_phone(meta.customer_phone, country_code)

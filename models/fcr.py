@@ -1,0 +1,24 @@
+"""Each call's First Call Resolution verdict, with its reasons and transcript signals."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+
+
+class FcrResult(Base):
+    __tablename__ = "fcr_results"
+
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # fcr, not_fcr, pending
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    signals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    repeat_of: Mapped[list[int]] = mapped_column(JSON, default=list)
+    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
