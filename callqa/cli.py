@@ -8,32 +8,29 @@ from pathlib import Path
 
 import click
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from callqa.ingest import discover_recordings, ingest_recording, recording_metadata
+from callqa.app import App, pass_app
+from callqa.ingest import (
+    discover_recordings,
+    ingest_recording,
+    ingest_transcript,
+    recording_metadata,
+)
 from callqa.progress import ProgressBar
 from callqa.worker import Worker
 from models import Call, Queue
-from models.db import make_engine, make_session_factory, upgrade_schema
 from models.lookup import queue_for
-from qa.config import Settings, load_settings
-from qa.metadata import CallMetadata, MetadataError, read_manifest, validate_metadata
+from qa.config import load_settings
+from qa.metadata import (
+    CallMetadata,
+    MetadataError,
+    read_manifest,
+    transcript_metadata,
+    validate_metadata,
+)
 from qa.transcription import LAYOUTS, load_transcriber
 
 SAMPLES = Path(__file__).parent / "samples"
-
-
-class App:
-    """What every command needs: settings and a session factory on an up-to-date schema."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.engine = make_engine(settings.db_url)
-        upgrade_schema(self.engine)
-        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
-
-
-pass_app = click.make_pass_decorator(App)
 
 
 @click.group()
@@ -64,6 +61,10 @@ def db_upgrade(app: App) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSONL file: one call per line with 'file' relative to it.")
+@click.option("--transcript", "transcripts", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A call transcribed elsewhere: JSON utterances (speaker/start/end/text), "
+                   "or an object with them under 'utterances' or 'timing'. Repeatable.")
 @click.option("--agent-id")
 @click.option("--agent-name")
 @click.option("--customer-phone")
@@ -74,26 +75,36 @@ def db_upgrade(app: App) -> None:
 @click.option("--started-at", help="ISO 8601 time with offset.")
 @pass_app
 def ingest(
-    app: App, paths: tuple[Path, ...], manifest: Path | None, **defaults: str | None
+    app: App, paths: tuple[Path, ...], manifest: Path | None, transcripts: tuple[Path, ...],
+    **defaults: str | None,
 ) -> None:
     """Ingest recordings (files or folders) and queue them for processing.
 
     Metadata comes from a sidecar <recording>.json, or from --manifest, with these
-    options as defaults for whatever they leave out.
+    options as defaults for whatever they leave out. Transcripts are scored at once.
     """
-    if not paths and manifest is None:
-        raise click.UsageError("give recordings, folders, or --manifest")
+    if not paths and manifest is None and not transcripts:
+        raise click.UsageError("give recordings, folders, --manifest or --transcript")
     fallback = _cli_metadata(defaults)
     jobs = [(p, meta.over(fallback)) for p, meta in _manifest_jobs(manifest)]
     jobs += [(p, recording_metadata(p, fallback)) for p in discover_recordings(paths)]
+    outcomes = [ingest_recording(app.sessions, app.settings, p, meta) for p, meta in jobs]
+    outcomes += [ingest_transcript(app.sessions, app.settings, p, _transcript_metadata(p, fallback))
+                 for p in transcripts]
     counts: dict[str, int] = {}
-    for path, meta in jobs:
-        outcome = ingest_recording(app.sessions, app.settings, path, meta)
+    for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         call = f"call {outcome.call_id}" if outcome.call_id else "-"
         note = f": {outcome.message}" if outcome.message else ""
-        click.echo(f"{outcome.status:9} {call:10} {path}{note}")
+        click.echo(f"{outcome.status:9} {call:10} {outcome.source}{note}")
     click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing")
+
+
+def _transcript_metadata(path: Path, fallback: CallMetadata) -> CallMetadata:
+    try:
+        return transcript_metadata(path).over(fallback)
+    except MetadataError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _cli_metadata(options: dict[str, str | None]) -> CallMetadata:
@@ -149,7 +160,7 @@ def _show_call(app: App, call_id: int) -> None:
         call = session.get(Call, call_id)
         if call is None:
             raise click.ClickException(f"no call {call_id}")
-        for line in _call_header(call):
+        for line in _call_header(call) + _quality_lines(call):
             click.echo(line)
         for u in call.utterances:
             click.echo(f"[{_clock(u.start_s)} - {_clock(u.end_s)}] {u.speaker:>8}: {u.text}")
@@ -184,13 +195,40 @@ def _call_header(call: Call) -> list[str]:
         f"queue: {call.queue.name if call.queue else '-'}  language: {call.language or '-'}",
         f"started: {call.started_at.isoformat() if call.started_at else '-'}  "
         f"duration: {_clock(call.duration_s or 0)}  layout: {call.channel_layout or 'default'}  "
-        f"audio: {call.container or '?'}/{call.codec or '?'} {call.source_sample_rate or '?'} Hz "
-        f"x{call.source_channels or '?'}",
+        + _source(call),
     ]
     if call.speakers_known is False:
         lines.append("mono recording: both parties on one track, speakers unknown")
     if call.error:
         lines.append(f"error: {call.error}")
+    return lines
+
+
+def _source(call: Call) -> str:
+    if call.source == "transcript":
+        return "source: imported transcript (no recording)"
+    return (f"audio: {call.container or '?'}/{call.codec or '?'} "
+            f"{call.source_sample_rate or '?'} Hz x{call.source_channels or '?'}")
+
+
+def _quality_lines(call: Call) -> list[str]:
+    lines = []
+    if call.score is not None:
+        score = "-" if call.score.score is None else f"{call.score.score:.1f}"
+        flags = " FLAGGED (critical item failed)" if call.score.flagged else ""
+        lines.append(f"score: {score}{flags}  scorecard {call.score.scorecard.name} "
+                     f"v{call.score.scorecard.version}")
+        for item in call.score.items:
+            why = item.detail.get("explanation", {}).get("en", "")
+            lines.append(f"  {item.verdict:>14}  {item.item_id:<18} {why}")
+        metrics = call.score.metrics
+        lines.append(f"dead air: {metrics.get('dead_air_seconds', 0)} s  talk ratio agent/customer:"
+                     f" {metrics.get('talk_ratio')}  overtalk: {metrics.get('overtalk_seconds')} s"
+                     f"  agent words/min: {metrics.get('agent_words_per_minute')}")
+    if call.fcr is not None:
+        reasons = "; ".join(r["detail"] for r in call.fcr.reasons)
+        lines.append(f"FCR: {call.fcr.status}" + (f" ({reasons})" if reasons else "")
+                     + f"  window until {call.fcr.window_ends_at:%Y-%m-%d %H:%M} UTC")
     return lines
 
 
@@ -255,3 +293,13 @@ def run_scheduler(app: App, once: str | None, settle: float) -> None:
         click.echo(scheduler.run_once(app.sessions, app.settings, once, settle_s=settle))
     except scheduler.JobUnavailable as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def _register_more_commands() -> None:
+    from callqa.commands_quality import eval_command, report, rescore
+
+    for command in (rescore, eval_command, report):
+        main.add_command(command)
+
+
+_register_more_commands()

@@ -13,12 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Call, CallStatus
+from callqa.scoring import rules_for, score_call
+from models import Call, CallStatus, Queue, utcnow
 from models.lookup import agent_for, queue_for
+from models.rows import utterance_row
 from qa.audio import AudioError, AudioInfo, AudioOptions, probe_audio
 from qa.config import Settings
 from qa.metadata import CallMetadata, customer_key, read_sidecar, sidecar_for
-from qa.storage import IncomingCopy, copy_in, storage_name
+from qa.storage import IncomingCopy, copy_in, file_sha256, storage_name
+from qa.transcript import Transcript
+from qa.transcript_file import TranscriptFileError, read_transcript_file
+from qa.transcription import AUTO_LANGUAGE
 
 AUDIO_SUFFIXES = frozenset(
     {".wav", ".mp3", ".flac", ".ogg", ".opus", ".oga", ".m4a", ".aac", ".wma", ".gsm"}
@@ -70,8 +75,8 @@ def ingest_recording(
         return IngestOutcome(path, call.status, call.id, error or "")
 
 
-def _duplicate(path: Path, call_id: int | None) -> IngestOutcome:
-    return IngestOutcome(path, "duplicate", call_id, f"same audio as call {call_id}")
+def _duplicate(path: Path, call_id: int | None, what: str = "audio") -> IngestOutcome:
+    return IngestOutcome(path, "duplicate", call_id, f"same {what} as call {call_id}")
 
 
 def recording_metadata(path: Path, defaults: CallMetadata) -> CallMetadata:
@@ -118,5 +123,65 @@ def _new_call(
         call.container, call.codec = info.container, info.codec
         call.source_sample_rate, call.source_channels = info.sample_rate, info.channels
         call.duration_s = round(info.duration, 3)
+    session.add(call)
+    return call
+
+
+def ingest_transcript(
+    sessions: sessionmaker[Session], settings: Settings, path: Path, meta: CallMetadata
+) -> IngestOutcome:
+    """A call transcribed elsewhere: stored with its utterances, then scored at once."""
+    language = meta.language or _queue_language(sessions, meta.queue) or settings.default_language
+    if not language or language == AUTO_LANGUAGE:
+        return IngestOutcome(path, "skipped", message="a transcript needs its language: "
+                             "give --language, or a language on its queue")
+    try:
+        transcript = read_transcript_file(path, language)
+    except TranscriptFileError as exc:
+        return IngestOutcome(path, "skipped", message=str(exc))
+    sha256 = file_sha256(path)
+    duplicate = _existing_call_id(sessions, sha256)
+    if duplicate is not None:
+        return _duplicate(path, duplicate, "transcript")
+    if meta.started_at is None:
+        meta = replace(meta, started_at=datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    with sessions() as session:
+        call = _transcript_call(session, settings, path, sha256, meta, transcript)
+        session.flush()
+        score_call(session, call, rules_for(settings))
+        call.status = CallStatus.DONE
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return _duplicate(path, _existing_call_id(sessions, sha256), "transcript")
+        return IngestOutcome(path, call.status, call.id)
+
+
+def _queue_language(sessions: sessionmaker[Session], queue: str | None) -> str | None:
+    if not queue:
+        return None
+    with sessions() as session:
+        return session.scalar(select(Queue.language).where(Queue.name == queue))
+
+
+def _transcript_call(
+    session: Session, settings: Settings, path: Path, sha256: str, meta: CallMetadata,
+    transcript: Transcript,
+) -> Call:
+    call = Call(
+        source="transcript", external_id=meta.external_id, sha256=sha256,
+        original_filename=path.name, storage_name=None, size_bytes=None,
+        agent=agent_for(session, meta.agent_id, meta.agent_name) if meta.agent_id else None,
+        queue=queue_for(session, meta.queue) if meta.queue else None,
+        customer_phone=meta.customer_phone, customer_name=meta.customer_name,
+        customer_key=customer_key(meta, settings.phone_country_code),
+        started_at=meta.started_at, direction=meta.direction or "inbound",
+        language=transcript.language, channel_layout=meta.layout,
+        duration_s=round(transcript.duration, 3), status=CallStatus.TRANSCRIBED,
+        speakers_known=transcript.speakers_known, transcript_language=transcript.language,
+        engine="import", transcribed_at=utcnow(),
+        utterances=[utterance_row(i, u) for i, u in enumerate(transcript.utterances)],
+    )
     session.add(call)
     return call

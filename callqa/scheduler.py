@@ -9,7 +9,6 @@ A standby keeps trying every tick and takes over once the holder's lease expires
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import threading
@@ -32,6 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from callqa.fcr_jobs import recompute_fcr
 from callqa.inbox import InboxWatcher
 from callqa.leases import LeaseKeeper
 from callqa.retention import apply_retention
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 LEASE = "scheduler"
 LEASE_TICKS = 3  # a holder silent for this many ticks is presumed dead
 DAILY_GRACE_S = 6 * 3600  # a nightly run may start this late (e.g. after a suspend), not later
-FCR_MODULE = "callqa.fcr_jobs"
 
 Sessions = sessionmaker[Session]
 JobFactory = Callable[[Sessions, Settings], Callable[[], object]]
@@ -67,18 +66,6 @@ def retention_job(sessions: Sessions, settings: Settings) -> Callable[[], object
 
 
 JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job}
-
-
-def recompute_fcr(sessions: Sessions, settings: Settings, module: str = FCR_MODULE) -> object:
-    """`recompute_fcr` of the FCR jobs module, imported only now; nothing if it is absent."""
-    try:
-        fcr_jobs = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:  # the module exists but something it imports does not
-            raise
-        log.warning("FCR not available (no module %s): nothing recomputed", module)
-        return None
-    return fcr_jobs.recompute_fcr(sessions, settings)
 
 
 @dataclass(frozen=True)

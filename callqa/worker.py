@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.claims import Claim, claim_next, give_up_on_stale, heartbeat, owned_call, release
-from models import Call, CallStatus, Utterance, utcnow
+from callqa.scoring import rules_for, score_call
+from models import Call, CallStatus, utcnow
+from models.rows import utterance_row
 from qa.audio import AudioError, AudioOptions, decode_audio
 from qa.config import Settings
 from qa.transcript import Transcript
@@ -23,8 +25,7 @@ from qa.transcription import (
     Segment,
     TranscribeOptions,
     Transcriber,
-    call_tracks,
-    transcribe_channels,
+    transcribe_audio,
 )
 
 log = logging.getLogger(__name__)
@@ -143,12 +144,9 @@ class Worker:
 
     def _transcribe(self, job: Job, claim: Claim) -> Transcript:
         audio = decode_audio(job.path, AudioOptions(max_duration_s=self.settings.max_duration_s))
-        tracks = call_tracks(audio.channels, audio.mixed, job.layout)
         options = TranscribeOptions(language=job.language, beam_size=self.settings.beam_size)
-        transcriber = self._load_transcriber()
-        return transcribe_channels(
-            tracks, audio.duration, transcriber, options, self._heartbeat_every(claim)
-        )
+        return transcribe_audio(audio, job.layout, self._load_transcriber(), options,
+                                self._heartbeat_every(claim))
 
     def _heartbeat_every(self, claim: Claim) -> Callable[[Segment], None]:
         last = time.monotonic()
@@ -170,7 +168,7 @@ class Worker:
             call = owned_call(session, claim)
             if call is None:
                 raise LostClaim()
-            call.utterances = [_utterance_row(i, u) for i, u in enumerate(transcript.utterances)]
+            call.utterances = [utterance_row(i, u) for i, u in enumerate(transcript.utterances)]
             call.status = CallStatus.TRANSCRIBED if transcript.utterances else CallStatus.NO_SPEECH
             call.speakers_known = transcript.speakers_known
             call.transcript_language = transcript.language
@@ -185,11 +183,12 @@ class Worker:
         return Outcome(claim.call_id, status, transcript.duration)
 
     def _finish(self, claim: Claim) -> str:
-        """Stages after transcription (scoring plugs in here), then done."""
+        """Score the stored transcript and update FCR, then done."""
         with self.sessions.begin() as session:
             call = owned_call(session, claim)
             if call is None:
                 raise LostClaim()
+            score_call(session, call, rules_for(self.settings))
             call.status = CallStatus.DONE
             call.claim_token = None
         return CallStatus.DONE
@@ -202,13 +201,3 @@ class Worker:
             call.status, call.error, call.claim_token = CallStatus.FAILED, reason, None
         log.warning("call %s failed: %s", claim.call_id, reason)
         return Outcome(claim.call_id, CallStatus.FAILED, message=reason)
-
-
-def _utterance_row(position: int, utterance) -> Utterance:
-    return Utterance(
-        position=position, speaker=str(utterance.speaker), channel=utterance.channel,
-        start_s=utterance.start, end_s=utterance.end, text=utterance.text,
-        words=[{"text": w.text, "start": w.start, "end": w.end, "probability": w.probability}
-               for w in utterance.words],
-        avg_logprob=utterance.avg_logprob, no_speech_prob=utterance.no_speech_prob,
-    )

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.call import Agent, Queue
+from models.scoring import Scorecard
 
 
 def agent_for(session: Session, external_id: str, name: str | None) -> Agent:
@@ -23,6 +24,13 @@ def queue_for(session: Session, name: str) -> Queue:
     if queue is None:
         queue = _insert_or_fetch(session, Queue(name=name), select(Queue).where(Queue.name == name))
     return queue
+
+
+def scorecard_for(session: Session, name: str, version: str, source: str) -> Scorecard:
+    """The row for this exact scorecard version, added the first time it is used."""
+    query = select(Scorecard).where(Scorecard.name == name, Scorecard.version == version)
+    return session.scalar(query) or _insert_or_fetch(
+        session, Scorecard(name=name, version=version, source=source), query)
 
 
 def _insert_or_fetch(session: Session, row, query):

@@ -35,6 +35,9 @@ class Settings:
     heartbeat_s: float = 30.0
     max_attempts: int = 3
     phone_country_code: str = "48"  # for national numbers without a +country prefix
+    scorecard: Path | None = None  # YAML scorecard; default: the one shipped with callqa
+    fcr_rules: Path | None = None  # YAML FCR rules; default: the ones shipped with callqa
+    dead_air_s: float = 10.0  # silences at least this long count as dead air
     inbox_dir: Path | None = None  # scheduler: folder of new recordings; unset: inbox job off
     inbox_interval_s: float = 60.0  # scheduler: inbox scans and scheduler lease renewals
     fcr_cron_hour: int = 2  # scheduler: local hour of the nightly FCR recompute

@@ -193,7 +193,7 @@ def format_report(report: dict) -> str:
     """The eval report as plain text: a table per item and language, then every miss."""
     items = report["items"]
     languages = sorted({lang for item in items.values() for lang in item["by_language"]})
-    header = f"{'item':<20}{'lang':<6}{'n':>5}{'accuracy':>10}{'precision':>11}{'recall':>8}"
+    header = f"{'item':<30}{'lang':<6}{'n':>5}{'accuracy':>10}{'precision':>11}{'recall':>8}"
     lines = [header, "-" * len(header)]
     for name, measures in items.items():
         lines.append(_row(name, "all", measures))
@@ -214,7 +214,7 @@ def format_report(report: dict) -> str:
 
 def _row(name: str, language: str, measures: dict[str, Any]) -> str:
     return (
-        f"{name:<20}{language:<6}{measures['n']:>5}{_percent(measures['accuracy']):>10}"
+        f"{name:<30}{language:<6}{measures['n']:>5}{_percent(measures['accuracy']):>10}"
         f"{_percent(measures['precision']):>11}{_percent(measures['recall']):>8}"
     )
 

@@ -100,6 +100,15 @@ def read_manifest(path: Path) -> Iterator[tuple[Path, CallMetadata]]:
         yield (path.parent / data["file"]), parse_metadata(data, source)
 
 
+def transcript_metadata(path: Path) -> CallMetadata:
+    """Metadata inside a transcript file that is a JSON object (a manifest entry, say)."""
+    try:
+        data = json.loads(_read_utf8(path))
+    except json.JSONDecodeError:
+        return CallMetadata()  # the transcript reader reports what is wrong with the file
+    return parse_metadata(data, str(path)) if isinstance(data, dict) else CallMetadata()
+
+
 def _read_utf8(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.audio import DecodedAudio
 from qa.config import Settings
 from qa.transcript import Speaker, Transcript, Utterance, Word
 from qa.whisper_model import resolve_model
@@ -182,3 +183,12 @@ def call_tracks(
     if speakers == [Speaker.UNKNOWN]:
         return [(Speaker.UNKNOWN, 0, mixed())]
     return [(speaker, index, channels[index]) for index, speaker in enumerate(speakers)]
+
+
+def transcribe_audio(
+    audio: DecodedAudio, layout: str, transcriber: Transcriber, options: TranscribeOptions,
+    on_segment: Callable[[Segment], None] | None = None,
+) -> Transcript:
+    """A decoded recording to a timeline, one track per party as the layout says."""
+    tracks = call_tracks(audio.channels, audio.mixed, layout)
+    return transcribe_channels(tracks, audio.duration, transcriber, options, on_segment)

@@ -1,4 +1,5 @@
 """The `callqa` command end to end, as a user runs it: its own process, real files."""
+import json
 import os
 import subprocess
 import sys
@@ -42,10 +43,46 @@ def test_ingest_process_show(settings, samples, corpus):
 
 
 def test_clear_errors_for_bad_usage(settings, tmp_path):
-    assert "give recordings, folders, or --manifest" in _callqa(settings, "ingest").stderr
+    usage = _callqa(settings, "ingest").stderr
+    assert "give recordings, folders, --manifest or --transcript" in usage
     manifest = tmp_path / "m.jsonl"
     manifest.write_text('{"file": "x.wav", "layout": "sideways"}\n')
     bad = _callqa(settings, "ingest", "--manifest", str(manifest))
     assert bad.returncode != 0 and "layout 'sideways' is not one of" in bad.stderr
     missing = _callqa(settings, "show", "999")
     assert missing.returncode != 0 and "no call 999" in missing.stderr
+
+
+def test_eval_on_reference_transcripts_meets_the_100_percent_target(settings, corpus):
+    result = _callqa(settings, "eval", "--manifest", str(corpus / "manifest.jsonl"),
+                     "--reference", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"greeting", "thanks", "goodbye", "hold", "fcr", "repeat_within_7d_same_topic",
+            "repeat_within_7d_any_topic"} <= set(report["items"])
+    for item, measures in report["items"].items():
+        assert measures["n"] == 32 and measures["accuracy"] == 1.0, item
+        assert set(measures["by_language"]) == {"pl", "en"}
+    assert report["misses"] == []
+
+
+def test_transcripts_rescore_and_fcr_report(settings, corpus, tmp_path):
+    entries = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()]
+    files = []
+    for entry in entries[:4]:
+        files += ["--transcript", str(tmp_path / f"{entry['id']}.json")]
+        (tmp_path / f"{entry['id']}.json").write_text(json.dumps(entry, ensure_ascii=False))
+    ingest = _callqa(settings, "ingest", *files)
+    assert ingest.returncode == 0, ingest.stderr
+    assert ingest.stdout.strip().endswith("4 done")
+    show = _callqa(settings, "show", "1")
+    assert "source: imported transcript (no recording)" in show.stdout
+    assert "FCR: not_fcr (callback promised; repeat call 2 on 2026-11-06)" in show.stdout
+    assert "passed  greeting" in show.stdout
+    rescore = _callqa(settings, "rescore")
+    assert "re-scored 4 calls with scorecard default" in rescore.stdout
+    report = _callqa(settings, "report", "fcr", "--by", "queue", "--json")
+    rows = {row["group"]: row for row in json.loads(report.stdout)}
+    assert rows["reklamacja"] == {"group": "reklamacja", "calls": 2, "fcr": 1, "not_fcr": 1,
+                                  "pending": 0, "rate": 0.5}
+    assert rows["total"]["calls"] == 4

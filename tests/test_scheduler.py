@@ -22,7 +22,6 @@ from callqa.scheduler import (
     LEASE,
     SchedulerService,
     lease_ttl_s,
-    recompute_fcr,
     watch_events,
 )
 from models import Call, CallStatus, utcnow
@@ -132,24 +131,6 @@ def test_missed_runs_are_logged(caplog):
     finally:
         scheduler.shutdown()
     assert not ran.is_set()
-
-
-def test_fcr_job_without_the_fcr_module_logs_and_does_nothing(sessions, settings, caplog):
-    caplog.set_level(logging.WARNING, logger="callqa")
-    assert recompute_fcr(sessions, settings, module="callqa.no_such_fcr_jobs") is None
-    assert "FCR not available" in caplog.text
-
-
-def test_fcr_job_calls_recompute_fcr_when_the_module_exists(sessions, settings, tmp_path,
-                                                            monkeypatch):
-    (tmp_path / "fcr_jobs_for_test.py").write_text(
-        "def recompute_fcr(sessions, settings):\n"
-        "    with sessions() as session:\n"
-        "        return ('recomputed', session.bind.dialect.name)\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    result = recompute_fcr(sessions, settings, module="fcr_jobs_for_test")
-    assert result[0] == "recomputed"
 
 
 # The scheduler command, as its own processes.

@@ -315,9 +315,11 @@ class Found:
     def evidence(self, counted: bool = True, note: str = "") -> Evidence:
         return self.utterance.evidence(self.match, counted=counted, note=note)
 
-    def rank(self) -> tuple[int, float, float]:
+    def rank(self) -> tuple[int, float, float, int]:
+        """Best method first, then most confident, then earliest in the call."""
         match = self.match
-        return METHOD_RANK[match.method], -match.confidence, self.utterance.utterance.start
+        return (METHOD_RANK[match.method], -match.confidence, self.utterance.utterance.start,
+                match.start)
 
 
 def _search(
