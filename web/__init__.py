@@ -1,0 +1,47 @@
+"""The review UI: a Flask application factory and one blueprint per feature."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy.orm import Session
+
+from models.db import make_engine, make_session_factory, upgrade_schema
+from qa.config import Settings, load_settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app; `config` overrides Flask settings, and `CALLQA_SETTINGS` (a qa Settings)
+    overrides the environment's callqa settings."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=512 * 1024 * 1024,
+    )
+    app.config.from_prefixed_env("CALLQA_FLASK")
+    if config:
+        app.config.update(config)
+    settings: Settings = app.config.get("CALLQA_SETTINGS") or load_settings()
+    app.config["CALLQA_SETTINGS"] = settings
+    engine = make_engine(settings.db_url)
+    upgrade_schema(engine)
+    app.extensions["callqa_sessions"] = make_session_factory(engine)
+    app.teardown_appcontext(_close_session)
+    return app
+
+
+def db() -> Session:
+    """The request's session, opened on first use and closed when the request ends."""
+    if "db" not in g:
+        from flask import current_app
+
+        g.db = current_app.extensions["callqa_sessions"]()
+    return g.db
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
