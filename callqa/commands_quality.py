@@ -20,7 +20,7 @@ from qa.fcr.rules import FcrRulesError
 from qa.reference import read_manifest, transcript_from_manifest_entry
 from qa.scoring import ScorecardError
 from qa.transcript import Transcript
-from qa.transcription import TranscribeOptions, load_transcriber, transcribe_audio
+from qa.transcription import load_transcriber, transcribe_audio, transcribe_options
 
 RESCORABLE = (CallStatus.DONE, CallStatus.TRANSCRIBED)
 
@@ -89,7 +89,7 @@ def _eval_transcript(app: App, manifest: Path, entry: dict, reference: bool) -> 
     except AudioError as exc:
         print(f"  skipped {entry['id']}: {exc}", file=sys.stderr)
         return None
-    options = TranscribeOptions(language=entry["language"], beam_size=app.settings.beam_size)
+    options = transcribe_options(app.settings, entry["language"])
     return transcribe_audio(audio, entry.get("layout", app.settings.default_layout),
                             load_transcriber(app.settings), options)
 

@@ -23,9 +23,9 @@ from qa.transcript import Transcript
 from qa.transcription import (
     AUTO_LANGUAGE,
     Segment,
-    TranscribeOptions,
     Transcriber,
     transcribe_audio,
+    transcribe_options,
 )
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class Worker:
 
     def _transcribe(self, job: Job, claim: Claim) -> Transcript:
         audio = decode_audio(job.path, AudioOptions(max_duration_s=self.settings.max_duration_s))
-        options = TranscribeOptions(language=job.language, beam_size=self.settings.beam_size)
+        options = transcribe_options(self.settings, job.language)
         return transcribe_audio(audio, job.layout, self._load_transcriber(), options,
                                 self._heartbeat_every(claim))
 

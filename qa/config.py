@@ -28,6 +28,7 @@ class Settings:
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0: one per core
     beam_size: int = 1
+    whisper_prompt: str = "none"  # "default": shipped call openings per language; or text
     default_language: str = ""  # used when neither call nor queue has one; "auto" detects
     default_layout: str = "agent-left"
     max_duration_s: float = 4 * 3600

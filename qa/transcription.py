@@ -16,6 +16,12 @@ from qa.whisper_model import resolve_model
 
 AUTO_LANGUAGE = "auto"
 LAYOUTS = ("agent-left", "agent-right", "mono")
+# How calls open, per language: primes Whisper's vocabulary for the first 30 s of each channel
+# (with condition_on_previous_text off, the prompt is dropped after the first window).
+OPENING_PROMPTS = {
+    "pl": "Dzień dobry, dobry wieczór, dziękuję za telefon, w czym mogę pomóc?",
+    "en": "Good morning, good afternoon, good evening, thank you for calling, how can I help you?",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class TranscribeOptions:
     # give no text) and each utterance keeps its no_speech_prob for reviewers.
     no_speech_threshold: float | None = None
     temperatures: tuple[float, ...] = (0.0,)  # add higher ones to re-decode poor windows
+    initial_prompt: str | None = None  # text that primes Whisper's vocabulary for each window
     split_pause_s: float = 1.0  # a pause this long between words starts a new utterance
 
 
@@ -81,6 +88,7 @@ class FasterWhisperTranscriber:
             condition_on_previous_text=options.condition_on_previous_text,
             no_speech_threshold=options.no_speech_threshold,
             temperature=list(options.temperatures),
+            initial_prompt=options.initial_prompt,
         )
         for seg in segments:
             words = tuple(
@@ -192,3 +200,18 @@ def transcribe_audio(
     """A decoded recording to a timeline, one track per party as the layout says."""
     tracks = call_tracks(audio.channels, audio.mixed, layout)
     return transcribe_channels(tracks, audio.duration, transcriber, options, on_segment)
+
+
+def prompt_for(language: str, setting: str) -> str | None:
+    """The initial prompt: "default" is the shipped opening for the language, "none" (or
+    empty) is no prompt, anything else is used as written."""
+    if setting in ("", "none"):
+        return None
+    if setting == "default":
+        return OPENING_PROMPTS.get(language)
+    return setting
+
+
+def transcribe_options(settings: Settings, language: str) -> TranscribeOptions:
+    return TranscribeOptions(language=language, beam_size=settings.beam_size,
+                             initial_prompt=prompt_for(language, settings.whisper_prompt))
