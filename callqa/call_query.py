@@ -106,7 +106,7 @@ def _conditions(filters: CallFilters, reviewed_column: Any) -> list[Any]:
     if filters.failed_item:
         conditions.append(exists().where(and_(
             ItemResult.call_id == Call.id, ItemResult.item_id == filters.failed_item,
-            ItemResult.verdict == "failed")))
+            ItemResult.effective_verdict == "failed")))
     if filters.fcr_status:
         conditions.append(FcrResult.status == filters.fcr_status)
     if filters.status:

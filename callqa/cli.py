@@ -300,6 +300,9 @@ def _register_more_commands() -> None:
 
     for command in (rescore, eval_command, report):
         main.add_command(command)
+    from callqa.commands_users import create_user_command
+
+    main.add_command(create_user_command)
 
 
 _register_more_commands()

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from callqa.review import apply_overrides
 from models import Call, CallScore, FcrResult, ItemResult, utcnow
 from models.lookup import scorecard_for
 from qa.config import Settings
@@ -66,6 +67,7 @@ def score_call(session: Session, call: Call, rules: Rules, now: datetime | None 
     _store_score(session, call, result, call_metrics(transcript, rules.metrics), rules.scorecard)
     _store_signals(call, detect_signals(transcript, rules.fcr), rules.fcr)
     session.flush()
+    apply_overrides(session, call)  # people's verdict overrides outlive re-scoring
     update_fcr(session, call.customer_key, [call.id], rules.fcr, now or utcnow())
 
 
@@ -146,6 +148,7 @@ def _store_score(
 def _item_row(call_id: int, position: int, item: dict) -> ItemResult:
     return ItemResult(
         call_id=call_id, position=position, item_id=item["item"], verdict=item["verdict"],
+        effective_verdict=item["verdict"],
         weight=item["weight"], critical=item["critical"], method=item["method"],
         confidence=item["confidence"],
         detail={k: item[k] for k in ("label", "explanation", "looked_in", "evidence")},

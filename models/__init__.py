@@ -10,3 +10,14 @@ __all__ = [
     "Scorecard", "UTCDateTime", "Utterance", "utcnow",
 ]
 __all__ += ["Lease"]
+from models.review import (  # noqa: E402
+    CallReview,
+    Dispute,
+    DisputeStatus,
+    Feedback,
+    ItemOverride,
+    Role,
+    User,
+)
+
+__all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride", "Role", "User"]

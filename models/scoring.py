@@ -48,7 +48,10 @@ class CallScore(Base):
 
 class ItemResult(Base):
     __tablename__ = "item_results"
-    __table_args__ = (Index("ix_item_results_item_verdict", "item_id", "verdict"),)
+    __table_args__ = (
+        Index("ix_item_results_item_verdict", "item_id", "verdict"),
+        Index("ix_item_results_item_effective", "item_id", "effective_verdict"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_score_id: Mapped[int] = mapped_column(
@@ -56,7 +59,8 @@ class ItemResult(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     item_id: Mapped[str] = mapped_column(String(64))
-    verdict: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(16))  # the machine's, never overwritten
+    effective_verdict: Mapped[str] = mapped_column(String(16))  # after people's overrides
     weight: Mapped[float] = mapped_column(Float)
     critical: Mapped[bool] = mapped_column(default=False)
     method: Mapped[str | None] = mapped_column(String(16))

@@ -27,8 +27,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["CALLQA_SETTINGS"] = settings
     engine = make_engine(settings.db_url)
     upgrade_schema(engine)
+    app.extensions["callqa_engine"] = engine
     app.extensions["callqa_sessions"] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)
+    from web.setup import init_web
+
+    init_web(app, settings)
     return app
 
 

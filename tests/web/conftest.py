@@ -1,0 +1,81 @@
+"""Fixtures for the web tests: the app on a real database (SQLite, and PostgreSQL when
+configured) with real calls: the shipped sample calls, ingested as reference transcripts
+(scored) and as recordings (queued, for the audio route), and a user of every role."""
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+# pytest puts tests/ on sys.path, where this folder would pass for a namespace package `web`
+# and hide the application's; the repository first makes `import web` find the real one.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import pytest  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from webtools import Browser, World, build_world, csrf_token, dispose, make_app  # noqa: E402
+
+from qa.config import Settings  # noqa: E402
+
+PG_URL = os.environ.get("CALLQA_TEST_DATABASE_URL", "")
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture
+def app(settings: Settings):
+    app = make_app(settings)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def world(app: Flask, tmp_path: Path) -> World:
+    return build_world(app, tmp_path)
+
+
+@pytest.fixture
+def browser(app: Flask):
+    def signed_in(username: str | None = None) -> Browser:
+        browser = Browser(app)
+        if username:
+            assert browser.login(username).status_code == 303
+        else:
+            browser.token = csrf_token(browser.client)
+        return browser
+    return signed_in
+
+
+@pytest.fixture
+def session(app: Flask):
+    """A database session for checking what the app stored."""
+    with app.extensions["callqa_sessions"]() as session:
+        yield session
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_db_url(request, tmp_path_factory):
+    """A database shared by a module's tests (the access matrix): built once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'callqa.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared(module_db_url, tmp_path_factory):
+    """(app, world) built once per module and backend."""
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings(home=home, database_url=module_db_url, default_language="")
+    app = make_app(settings)
+    yield app, build_world(app, tmp_path_factory.mktemp("transcripts"))
+    dispose(app)

@@ -1,0 +1,155 @@
+"""The access matrix: every route for every role, and CSRF on every form.
+
+The agent is John Carter (A11): "own" calls are his; "other" calls are another agent's
+(A02). An agent asking for another agent's call, its audio or its feedback gets 404 on every
+route; a role that may not use a route gets 403; nobody signed in is sent to the login page.
+Expected statuses do not depend on the order the cases run in (a repeated decision is refused
+with a message and the same redirect), so one database serves the whole module.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+from webtools import SAMPLES, session_browser
+
+from models import CallReview, Dispute, Feedback, ItemOverride, User
+
+ROLES = ("anonymous", "agent", "unlinked", "supervisor", "admin")
+OVERRIDE = {"verdict": "failed", "comment": "matrix check"}
+DISPUTE = {"verdict": "not_applicable", "comment": "matrix check"}
+
+# method, path, then the status for: anonymous, agent, unlinked agent, supervisor, admin
+MATRIX = [
+    ("GET", "/", 302, 302, 302, 302, 302),
+    ("GET", "/login", 200, 200, 200, 200, 200),
+    ("POST", "/language", 303, 303, 303, 303, 303),
+    ("GET", "/calls", 302, 403, 403, 200, 200),
+    ("GET", "/calls?agent_id=1&date_from=2026-11-01&date_to=2026-11-30&queue_id=1&language=en"
+            "&score_min=10&score_max=100&failed_item=greeting&fcr_status=fcr&reviewed=0"
+            "&status=done&sort=score&descending=0&page=1", 302, 403, 403, 200, 200),
+    ("GET", "/calls/{own_call}", 302, 200, 404, 200, 200),
+    ("GET", "/calls/{other_call}", 302, 404, 404, 200, 200),
+    ("GET", "/calls/{own_recording}", 302, 200, 404, 200, 200),
+    ("GET", "/calls/{other_recording}", 302, 404, 404, 200, 200),
+    ("GET", "/calls/999999", 302, 404, 404, 404, 404),
+    ("GET", "/calls/{own_recording}/audio", 302, 200, 404, 200, 200),
+    ("GET", "/calls/{other_recording}/audio", 302, 404, 404, 200, 200),
+    ("GET", "/calls/{own_call}/audio", 302, 404, 404, 404, 404),  # a transcript: no recording
+    ("GET", "/calls/999999/audio", 302, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/items/greeting/override", 302, 403, 404, 303, 303),
+    ("POST", "/calls/{other_call}/items/greeting/override", 302, 404, 404, 303, 303),
+    ("POST", "/calls/{own_call}/items/no_such_item/override", 302, 403, 404, 404, 404),
+    ("POST", "/calls/{own_call}/reviewed", 302, 403, 404, 303, 303),
+    ("POST", "/calls/{other_call}/reviewed", 302, 404, 404, 303, 303),
+    ("POST", "/calls/{own_call}/feedback", 302, 403, 404, 303, 303),
+    ("POST", "/calls/{other_call}/feedback", 302, 404, 404, 303, 303),
+    ("GET", "/my/calls", 302, 200, 200, 403, 403),
+    ("POST", "/feedback/{own_feedback}/acknowledge", 302, 303, 404, 403, 403),
+    ("POST", "/feedback/{other_feedback}/acknowledge", 302, 404, 404, 403, 403),
+    ("POST", "/feedback/999999/acknowledge", 302, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/items/greeting/dispute", 302, 303, 404, 403, 403),
+    ("POST", "/calls/{other_call}/items/greeting/dispute", 302, 404, 404, 403, 403),
+    ("POST", "/calls/{other_recording}/items/greeting/dispute", 302, 404, 404, 403, 403),
+    ("GET", "/disputes", 302, 403, 403, 200, 200),
+    ("POST", "/disputes/{dispute}/accept", 302, 403, 403, 303, 303),
+    ("POST", "/disputes/{dispute}/reject", 302, 403, 403, 303, 303),
+    ("POST", "/disputes/999999/reject", 302, 403, 403, 404, 404),
+    ("GET", "/upload", 302, 403, 403, 200, 200),
+    ("POST", "/upload", 302, 403, 403, 303, 303),
+    ("GET", "/admin/users", 302, 403, 403, 403, 200),
+    ("POST", "/admin/users", 302, 403, 403, 403, 303),
+    ("POST", "/admin/users/{spare}/active", 302, 403, 403, 403, 303),
+    ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 303),
+    ("GET", "/admin/scorecards", 302, 403, 403, 403, 200),
+    ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 200),
+    ("POST", "/logout", 303, 303, 303, 303, 303),
+]
+CASES = [
+    pytest.param(method, path, role, status, id=f"{method} {path[:60]} {role}")
+    for method, path, *statuses in MATRIX
+    for role, status in zip(ROLES, statuses, strict=True)
+]
+POSTS = sorted({path for method, path, *_ in MATRIX if method == "POST"})
+
+
+def _targets(world) -> dict[str, int]:
+    return {
+        "own_call": world.own_call, "other_call": world.other_call,
+        "own_recording": world.audio["cen025"], "other_recording": world.audio["cpl004"],
+        "own_feedback": world.own_feedback, "other_feedback": world.other_feedback,
+        "dispute": world.dispute, "spare": world.users["spare"],
+        "spare_agent": world.users["spare_agent"], "scorecard": 1,
+    }
+
+
+def _form(path: str) -> dict:
+    if path.endswith("/override"):
+        return dict(OVERRIDE)
+    if path.endswith("/dispute"):
+        return dict(DISPUTE)
+    if path.endswith("/feedback"):
+        return {"text": "matrix check"}
+    if path.endswith(("/reject", "/accept")):
+        return {"reply": "matrix check"}
+    if path == "/upload":
+        data = (SAMPLES / "cen028.mp3").read_bytes()
+        return {"recording": (io.BytesIO(data), "matrix.mp3"), "agent_id": "A11",
+                "language": "en", "direction": "inbound"}
+    if path == "/admin/users":
+        return {"username": "made-by-matrix", "password": "long enough", "role": "supervisor"}
+    if path.endswith("/active"):
+        return {"active": "1"}
+    if path == "/language":
+        return {"lang": "en"}
+    return {}
+
+
+def _browser(app, world, role: str):
+    user_id = None if role == "anonymous" else world.users[role]
+    return session_browser(app, user_id)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
+def test_access_matrix(shared, method, path, role, expected):
+    app, world = shared
+    url = path.format(**_targets(world))
+    browser = _browser(app, world, role)
+    if method == "GET":
+        response = browser.get(url)
+    else:
+        response = browser.post(url, data=_form(path), content_type="multipart/form-data")
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if role == "anonymous" and expected == 302 and path != "/":
+        assert response.location.startswith("/login?next=")
+
+
+def _counts(app) -> dict[str, int]:
+    with app.extensions["callqa_sessions"]() as session:
+        return {model.__name__: session.scalar(select(func.count()).select_from(model))
+                for model in (ItemOverride, Feedback, CallReview, Dispute, User)}
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_a_form_without_its_csrf_token_is_refused(shared, path):
+    app, world = shared
+    url = path.format(**_targets(world))
+    before = _counts(app)
+    for role in ("admin", "agent"):
+        client = _browser(app, world, role).client
+        response = client.post(url, data=_form(path), content_type="multipart/form-data")
+        assert response.status_code == 400
+        forged = client.post(url, data={**_form(path), "csrf_token": "forged"},
+                             content_type="multipart/form-data")
+        assert forged.status_code == 400
+    assert _counts(app) == before
+
+
+def test_login_needs_its_csrf_token_too(shared):
+    app, _ = shared
+    client = app.test_client()
+    response = client.post("/login", data={"username": "admin", "password": "whatever"})
+    assert response.status_code == 400
+    with client.session_transaction() as cookie_session:
+        assert "user_id" not in cookie_session

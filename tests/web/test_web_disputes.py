@@ -1,0 +1,97 @@
+"""An agent disputes an item; supervisors accept it (the verdict changes, audited as coming
+from the dispute) or reject it with a reply the agent sees."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from webtools import session_browser
+
+from callqa.review import effective_verdicts
+from models import Call, Dispute, ItemOverride
+
+
+def _dispute(agent, call_id: int, item: str, verdict: str = "passed", comment: str = "I did."):
+    return agent.post(f"/calls/{call_id}/items/{item}/dispute",
+                      data={"verdict": verdict, "comment": comment})
+
+
+def _open(session, call_id: int, item: str) -> Dispute:
+    session.expire_all()
+    return session.scalars(select(Dispute).where(
+        Dispute.call_id == call_id, Dispute.item_id == item)).one()
+
+
+def test_an_accepted_dispute_changes_the_verdict(app, world, session):
+    call_id = world.calls["cen028"]
+    agent = session_browser(app, world.users["agent"])
+    supervisor = session_browser(app, world.users["supervisor"])
+    session.delete(session.get(Dispute, world.dispute))  # start without the world's dispute
+    session.commit()
+    response = _dispute(agent, call_id, "anything_else", "passed", "I asked at 0:29.")
+    assert response.status_code == 303
+    dispute = _open(session, call_id, "anything_else")
+    assert (dispute.status, dispute.requested_verdict, dispute.agent_user.username) == (
+        "open", "passed", "agent")
+    queue = supervisor.get("/disputes").get_data(as_text=True)
+    assert f'id="dispute-{dispute.id}"' in queue and "I asked at 0:29." in queue
+    response = supervisor.post(f"/disputes/{dispute.id}/accept",
+                               data={"verdict": "passed", "reply": "Right, sorry."})
+    assert response.status_code == 303 and response.location == "/disputes"
+    dispute = _open(session, call_id, "anything_else")
+    assert (dispute.status, dispute.reply, dispute.resolved_by.username) == (
+        "accepted", "Right, sorry.", "supervisor")
+    assert dispute.resolved_at is not None
+    [override] = session.scalars(select(ItemOverride)).all()
+    assert (override.source, override.dispute_id, override.old_verdict, override.new_verdict,
+            override.user.username) == ("dispute", dispute.id, "failed", "passed", "supervisor")
+    call = session.get(Call, call_id)
+    assert effective_verdicts(session, call)["anything_else"] == "passed"
+    assert call.score.score == 100.0
+    page = agent.get(f"/calls/{call_id}").get_data(as_text=True)
+    assert 'data-status="accepted"' in page and "Right, sorry." in page
+    again = supervisor.post(f"/disputes/{dispute.id}/reject", data={"reply": "No."})
+    assert "already resolved" in supervisor.get(again.location).get_data(as_text=True)
+    assert _open(session, call_id, "anything_else").status == "accepted"
+
+
+def test_a_rejected_dispute_needs_a_reply_and_keeps_the_verdict(app, world, session):
+    call_id = world.calls["cen028"]
+    supervisor = session_browser(app, world.users["supervisor"])
+    response = supervisor.post(f"/disputes/{world.dispute}/reject", data={"reply": ""})
+    assert "A reply is required" in supervisor.get(response.location).get_data(as_text=True)
+    assert session.get(Dispute, world.dispute).status == "open"
+    supervisor.post(f"/disputes/{world.dispute}/reject",
+                    data={"reply": "The question came after the goodbye."})
+    session.expire_all()
+    dispute = session.get(Dispute, world.dispute)
+    assert (dispute.status, dispute.reply) == ("rejected", "The question came after the goodbye.")
+    assert session.scalars(select(ItemOverride)).all() == []
+    assert effective_verdicts(session, session.get(Call, call_id))["anything_else"] == "failed"
+    agent = session_browser(app, world.users["agent"])
+    assert "The question came after the goodbye." in agent.get(
+        f"/calls/{call_id}").get_data(as_text=True)
+
+
+def test_one_open_dispute_per_item_and_a_comment_is_required(app, world, session):
+    call_id = world.calls["cen028"]
+    agent = session_browser(app, world.users["agent"])
+    page = agent.get(f"/calls/{call_id}").get_data(as_text=True)
+    assert 'id="dispute-form-anything_else"' not in page  # already disputed in the world
+    assert 'id="dispute-form-greeting"' in page
+    response = _dispute(agent, call_id, "anything_else")
+    assert "already disputed" in agent.get(response.location).get_data(as_text=True)
+    response = _dispute(agent, call_id, "greeting", "failed", "")
+    assert "A comment is required." in agent.get(response.location).get_data(as_text=True)
+    response = _dispute(agent, call_id, "greeting", "passed")  # it has passed already
+    assert "already has this verdict" in agent.get(response.location).get_data(as_text=True)
+    session.expire_all()
+    assert len(session.scalars(select(Dispute)).all()) == 1
+
+
+def test_accepting_with_another_verdict_and_the_open_queue(app, world, session):
+    supervisor = session_browser(app, world.users["supervisor"])
+    supervisor.post(f"/disputes/{world.dispute}/accept", data={"verdict": "not_applicable"})
+    session.expire_all()
+    [override] = session.scalars(select(ItemOverride)).all()
+    assert override.new_verdict == "not_applicable"
+    queue = supervisor.get("/disputes").get_data(as_text=True)
+    assert "No open disputes." in queue and 'id="resolved-disputes-table"' in queue

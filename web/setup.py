@@ -1,0 +1,93 @@
+"""Wiring of the web app: secret key, CSRF, the signed-in user, language, headers, blueprints."""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from flask import Flask, g, render_template, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from qa.config import Settings
+from web import db, i18n
+
+csrf = CSRFProtect()
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def init_web(app: Flask, settings: Settings) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(settings.home)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid while the session lasts
+    csrf.init_app(app)
+    i18n.init_app(app)
+    app.before_request(_load_user)
+    app.after_request(_security_headers)
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    _register_blueprints(app)
+
+
+def secret_key(home: Path) -> str:
+    """The key in `<home>/secret_key`, made (mode 0600) the first time, so sessions survive
+    restarts; several processes starting at once agree on one."""
+    path = home / "secret_key"
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    with os.fdopen(fd, "w") as stream:
+        stream.write(secrets.token_hex(32))
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    for _ in range(50):  # another process may be writing it right now
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it to make a new secret key")
+
+
+def _load_user() -> None:
+    from models import User
+
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is not None:
+        user = db().get(User, user_id)
+        if user is None or not user.active:
+            session.clear()  # deactivated: signed out at once
+        else:
+            g.user = user
+    g.lang = i18n.request_language(g.user)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(error):
+    return render_template("error.html", code=error.code), error.code
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("error.html", code=400, csrf=True), 400
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import admin, agent, auth, calls, review, upload
+
+    for module in (auth, calls, review, agent, upload, admin):
+        app.register_blueprint(module.bp)
