@@ -1,0 +1,645 @@
+"""Benchmark transcription speed and accuracy on the shared test corpus.
+
+Runs the product pipeline (decode_audio -> call_tracks -> transcribe_channels) over the
+corpus calls with the options given on the command line and reports speed (real-time
+factor, audio minutes per CPU minute, peak memory) and accuracy (word error rate against
+the reference turns, and reference turns that got no hypothesis words at all).
+
+    .venv/bin/python scripts/bench_transcribe.py                       # product defaults
+    .venv/bin/python scripts/bench_transcribe.py --beam-size 5 --json
+    .venv/bin/python scripts/bench_transcribe.py --calls 4 --language en \\
+        --no-speech-threshold none --temperatures 0 --cpu-threads 1
+
+Options not given come from the product defaults (Settings, TranscribeOptions) as they are
+when the script starts; the report prints the configuration actually used, so pass every
+option explicitly when comparing runs. --parallel-channels and --jobs are experiments the
+product does not do (yet).
+
+Run one benchmark at a time: on a small machine two runs slow each other down and both
+timings are wrong. The report gives the CPU seconds other processes used during the run;
+if that is large, the wall-clock figures are pessimistic. The corpus is only read here,
+never by the product.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import resource
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.audio import decode_audio
+from qa.config import Settings, load_settings
+from qa.transcript import Speaker, Transcript, Utterance
+from qa.transcription import (
+    FasterWhisperTranscriber,
+    TranscribeOptions,
+    Transcriber,
+    call_tracks,
+    load_transcriber,
+    transcribe_channels,
+    transcribe_options,
+)
+from qa.wer import EMPTY, WerResult, word_error_rate
+from qa.whisper_model import resolve_model
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+NO_SPEECH_FILES = ("bad/silence_60s.wav", "bad/noise_only_30s.wav")
+ROLES = (Speaker.AGENT.value, Speaker.CUSTOMER.value)
+# Whisper word times are approximate: "Perfect." at 21.52-21.52 s for a turn at 21.55-22.52 s.
+DEFAULT_SLACK_S = 0.25
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="corpus directory with manifest.jsonl (default: %(default)s)")
+    parser.add_argument("--calls", type=int, default=None, help="only the first N calls")
+    parser.add_argument("--language", choices=("pl", "en"), default=None,
+                        help="only calls in this language")
+    parser.add_argument("--beam-size", type=int, default=settings.beam_size,
+                        help="beam size (default: Settings.beam_size, %(default)s)")
+    parser.add_argument("--no-speech-threshold", type=_threshold, default=_DEFAULT,
+                        help="a float, or 'none' to disable (default: TranscribeOptions)")
+    parser.add_argument("--temperatures", type=_temperatures, default=None,
+                        help="'0' or '0,0.2,0.4,...' (default: TranscribeOptions)")
+    parser.add_argument("--prompt", default=settings.whisper_prompt,
+                        help="initial prompt setting: 'none', 'default' (the shipped call "
+                             "openings) or text (default: Settings.whisper_prompt, "
+                             "%(default)s)")
+    parser.add_argument("--compute-type", default=settings.compute_type,
+                        help="CTranslate2 compute type (default: %(default)s)")
+    parser.add_argument("--cpu-threads", type=int, default=settings.cpu_threads,
+                        help="threads per model, 0 = one per core (default: %(default)s)")
+    parser.add_argument("--vad", action=argparse.BooleanOptionalAction, default=None,
+                        help="Silero VAD filter (default: TranscribeOptions)")
+    parser.add_argument("--parallel-channels", action="store_true",
+                        help="experimental: transcribe the two channels of a call at once, "
+                             "on two model replicas (not what the product does)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="experimental: transcribe this many calls at once, each on its own "
+                             "model replica, like that many worker processes (default: 1)")
+    parser.add_argument("--slack", type=float, default=DEFAULT_SLACK_S,
+                        help="seconds a hypothesis word may miss a reference turn by and still "
+                             "count for it in the dropped-turn check; word timestamps are "
+                             "approximate (default: %(default)s; strict overlap is reported "
+                             "too)")
+    parser.add_argument("--skip-no-speech-check", action="store_true",
+                        help="do not run the silence and noise-only files")
+    parser.add_argument("--dump", type=Path, default=None,
+                        help="write every call's hypothesis text and dropped turns to this "
+                             "JSONL file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no per-call progress on stderr")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if args.jobs > 1 and args.parallel_channels:
+        parser.error("use --jobs or --parallel-channels, not both")
+    return args
+
+
+_DEFAULT = object()  # "--no-speech-threshold not given": keep the TranscribeOptions default
+
+
+def _threshold(text: str) -> float | None:
+    return None if text.strip().lower() == "none" else float(text)
+
+
+def _temperatures(text: str) -> tuple[float, ...]:
+    values = tuple(float(part) for part in text.split(",") if part.strip())
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one temperature")
+    return values
+
+
+def options_for(args: argparse.Namespace, language: str) -> TranscribeOptions:
+    """What the worker would use for this language, with the command-line overrides."""
+    settings = load_settings().with_overrides(whisper_prompt=args.prompt)
+    overrides: dict[str, Any] = {"beam_size": args.beam_size}
+    if args.no_speech_threshold is not _DEFAULT:
+        overrides["no_speech_threshold"] = args.no_speech_threshold
+    if args.temperatures is not None:
+        overrides["temperatures"] = args.temperatures
+    if args.vad is not None:
+        overrides["vad_filter"] = args.vad
+    return replace(transcribe_options(settings, language), **overrides)
+
+
+# --- corpus -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefTurn:
+    speaker: str  # "agent" or "customer"
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class CorpusCall:
+    id: str
+    language: str
+    layout: str
+    path: Path
+    duration: float
+    turns: tuple[RefTurn, ...]
+
+
+def load_corpus(corpus: Path, language: str | None, limit: int | None) -> list[CorpusCall]:
+    calls = []
+    with (corpus / "manifest.jsonl").open(encoding="utf-8") as manifest:
+        for line in manifest:
+            if line.strip():
+                calls.append(_corpus_call(corpus, json.loads(line)))
+    if language:
+        calls = [call for call in calls if call.language == language]
+    return calls[:limit] if limit is not None else calls
+
+
+def _corpus_call(corpus: Path, entry: dict[str, Any]) -> CorpusCall:
+    turns = tuple(
+        RefTurn(t["speaker"], float(t["start"]), float(t["end"]), t["text"])
+        for t in entry["timing"]
+    )
+    return CorpusCall(
+        id=entry["id"], language=entry["language"], layout=entry["layout"],
+        path=corpus / entry["file"], duration=float(entry["duration"]), turns=turns,
+    )
+
+
+# --- transcription ----------------------------------------------------------------------
+
+
+Track = tuple[Speaker, int, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The loaded model: one, two for --parallel-channels, or one per job with --jobs."""
+
+    replicas: list[Transcriber]
+    parallel_channels: bool
+    load_s: float
+
+    def transcribe(
+        self, tracks: list[Track], duration: float, options: TranscribeOptions, replica: int = 0
+    ) -> Transcript:
+        if self.parallel_channels:
+            return _transcribe_parallel(tracks, duration, self.replicas, options)
+        return transcribe_channels(tracks, duration, self.replicas[replica], options)
+
+
+def load_engine(args: argparse.Namespace) -> Engine:
+    settings = load_settings().with_overrides(
+        compute_type=args.compute_type, cpu_threads=args.cpu_threads
+    )
+    count = 2 if args.parallel_channels else args.jobs
+    started = time.perf_counter()
+    replicas = [load_transcriber(settings)] if count == 1 else _replicas(settings, count)
+    return Engine(replicas, args.parallel_channels, time.perf_counter() - started)
+
+
+def _replicas(settings: Settings, count: int) -> list[Transcriber]:
+    """Independent models (the product caches one per configuration, so build them here)."""
+    model_path = resolve_model(settings.whisper_model, settings.model_cache_dir)
+    return [
+        FasterWhisperTranscriber(model_path, settings.compute_type, settings.cpu_threads)
+        for _ in range(count)
+    ]
+
+
+def _transcribe_parallel(
+    tracks: list[Track],
+    duration: float,
+    replicas: list[Transcriber],
+    options: TranscribeOptions,
+) -> Transcript:
+    """Each track on its own replica in its own thread, merged as transcribe_channels does."""
+    with ThreadPoolExecutor(max_workers=len(replicas)) as pool:
+        parts = list(pool.map(
+            lambda item: transcribe_channels([item[0]], duration, item[1], options),
+            zip(tracks, replicas, strict=False),
+        ))
+    utterances = sorted((u for part in parts for u in part.utterances),
+                        key=lambda u: (u.start, u.end))
+    return Transcript(
+        language=options.language, duration=duration, utterances=utterances,
+        speakers_known=all(part.speakers_known for part in parts),
+    )
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DroppedTurn:
+    call: str
+    speaker: str
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class CallResult:
+    id: str
+    language: str
+    layout: str
+    audio_s: float
+    decode_s: float
+    transcribe_s: float
+    score: CallScore
+    reference_turns: dict[str, int]  # per role
+
+    @property
+    def wer(self) -> dict[str, WerResult]:
+        return self.score.wer
+
+    @property
+    def dropped(self) -> list[DroppedTurn]:
+        return self.score.dropped
+
+
+@dataclass(frozen=True)
+class CallScore:
+    wer: dict[str, WerResult]  # "agent", "customer", or "mixed" for mono calls
+    dropped: list[DroppedTurn]  # with the slack
+    dropped_strict: int  # no slack: no word overlaps the turn at all
+    hypothesis: dict[str, str]
+
+
+def score_call(call: CorpusCall, transcript: Transcript, slack: float) -> CallScore:
+    """WER per track (agent, customer, or mixed) and the reference turns nothing covers."""
+    tracks = _track_pairs(call, transcript)
+    wer = {
+        name: word_error_rate([_text(refs)], [_hyp_text(hyps)], call.language)
+        for name, (refs, hyps) in tracks.items()
+    }
+    return CallScore(
+        wer=wer,
+        dropped=[
+            DroppedTurn(call.id, turn.speaker, turn.start, turn.end, turn.text)
+            for turn, hyps in _turns_with_hypotheses(tracks)
+            if not _covered(turn, hyps, slack)
+        ],
+        dropped_strict=sum(
+            not _covered(turn, hyps, 0.0) for turn, hyps in _turns_with_hypotheses(tracks)
+        ),
+        hypothesis={name: _hyp_text(hyps) for name, (_, hyps) in tracks.items()},
+    )
+
+
+def _turns_with_hypotheses(
+    tracks: dict[str, tuple[list[RefTurn], list[Utterance]]],
+) -> Iterator[tuple[RefTurn, list[Utterance]]]:
+    for refs, hyps in tracks.values():
+        for turn in refs:
+            yield turn, hyps
+
+
+def _track_pairs(
+    call: CorpusCall, transcript: Transcript
+) -> dict[str, tuple[list[RefTurn], list[Utterance]]]:
+    if call.layout == "mono":
+        return {"mixed": (list(call.turns), list(transcript.utterances))}
+    return {
+        role: (
+            [t for t in call.turns if t.speaker == role],
+            [u for u in transcript.utterances if u.speaker.value == role],
+        )
+        for role in ROLES
+    }
+
+
+def _text(turns: Iterable[RefTurn]) -> str:
+    return " ".join(t.text for t in sorted(turns, key=lambda t: t.start))
+
+
+def _hyp_text(utterances: Iterable[Utterance]) -> str:
+    return " ".join(u.text for u in sorted(utterances, key=lambda u: (u.start, u.end)))
+
+
+def _covered(turn: RefTurn, utterances: Iterable[Utterance], slack: float) -> bool:
+    """Some hypothesis word (or word-less utterance) overlaps the turn's time span."""
+    start, end = turn.start - slack, turn.end + slack
+    return any(
+        span_start < end and span_end > start
+        for utterance in utterances
+        for span_start, span_end in _word_spans(utterance)
+    )
+
+
+def _word_spans(utterance: Utterance) -> list[tuple[float, float]]:
+    if not utterance.text:
+        return []
+    spans = [(w.start, w.end) for w in utterance.words if w.text]
+    return spans or [(utterance.start, utterance.end)]
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+@dataclass
+class NoSpeechCheck:
+    file: str
+    language: str
+    segments: int
+    text: str
+
+
+@dataclass
+class BenchResult:
+    config: dict[str, Any]
+    calls: list[CallResult]
+    model_load_s: float
+    wall_s: float
+    cpu_s: float
+    other_cpu_s: float | None  # CPU seconds other processes used meanwhile (contention)
+    peak_mb: float
+    load_average: tuple[float, float]  # 1-minute load average before and after the run
+    no_speech: list[NoSpeechCheck] = field(default_factory=list)
+
+
+def run(args: argparse.Namespace) -> BenchResult:
+    calls = load_corpus(args.corpus, args.language, args.calls)
+    if not calls:
+        raise SystemExit(f"no calls selected from {args.corpus}")
+    engine = load_engine(args)
+    load_before = os.getloadavg()[0]
+    busy_started = _machine_busy_seconds()
+    cpu_started, wall_started = _cpu_seconds(), time.perf_counter()
+    results = _run_calls(calls, engine, args)
+    wall_s, cpu_s = time.perf_counter() - wall_started, _cpu_seconds() - cpu_started
+    busy_s = _machine_busy_seconds() - busy_started
+    load_after = os.getloadavg()[0]
+    no_speech = [] if args.skip_no_speech_check else _no_speech_checks(args, engine)
+    return BenchResult(
+        config=_config(args), calls=results, model_load_s=engine.load_s, wall_s=wall_s,
+        cpu_s=cpu_s, other_cpu_s=max(0.0, busy_s - cpu_s) if busy_s >= 0 else None,
+        peak_mb=_peak_mb(), load_average=(load_before, load_after),
+        no_speech=no_speech,
+    )
+
+
+def _run_calls(
+    calls: list[CorpusCall], engine: Engine, args: argparse.Namespace
+) -> list[CallResult]:
+    """One call after another, or --jobs calls at a time, each on its own replica."""
+    if args.jobs == 1:
+        return [_run_call(call, engine, 0, args) for call in calls]
+    free: queue.Queue[int] = queue.Queue()
+    for replica in range(args.jobs):
+        free.put(replica)
+
+    def work(call: CorpusCall) -> CallResult:
+        replica = free.get()
+        try:
+            return _run_call(call, engine, replica, args)
+        finally:
+            free.put(replica)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        return list(pool.map(work, calls))
+
+
+def _run_call(
+    call: CorpusCall, engine: Engine, replica: int, args: argparse.Namespace
+) -> CallResult:
+    started = time.perf_counter()
+    audio = decode_audio(call.path)
+    decoded = time.perf_counter()
+    tracks = call_tracks(audio.channels, audio.mixed, call.layout)
+    options = options_for(args, call.language)
+    transcript = engine.transcribe(tracks, audio.duration, options, replica)
+    finished = time.perf_counter()
+    result = CallResult(
+        id=call.id, language=call.language, layout=call.layout, audio_s=audio.duration,
+        decode_s=decoded - started, transcribe_s=finished - decoded,
+        score=score_call(call, transcript, args.slack),
+        reference_turns={role: sum(t.speaker == role for t in call.turns) for role in ROLES},
+    )
+    if not args.quiet:
+        _progress(result)
+    return result
+
+
+def _progress(result: CallResult) -> None:
+    total = sum(result.wer.values(), EMPTY)
+    elapsed = result.decode_s + result.transcribe_s
+    print(
+        f"{result.id} {result.language} {result.layout:11} {result.audio_s:6.1f}s audio"
+        f" {elapsed:6.1f}s wall  RTF {elapsed / result.audio_s:.3f}  WER {total.wer:.3f}"
+        f"  dropped {len(result.dropped)}",
+        file=sys.stderr, flush=True,
+    )
+
+
+def _no_speech_checks(args: argparse.Namespace, engine: Engine) -> list[NoSpeechCheck]:
+    """Silence and noise must come back with no segments at all."""
+    checks = []
+    for name in NO_SPEECH_FILES:
+        audio = decode_audio(args.corpus / name)
+        tracks = call_tracks(audio.channels, audio.mixed, "mono")
+        for language in ("pl", "en"):
+            transcript = engine.transcribe(tracks, audio.duration, options_for(args, language))
+            text = " ".join(u.text for u in transcript.utterances)
+            checks.append(NoSpeechCheck(name, language, len(transcript.utterances), text))
+    return checks
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _machine_busy_seconds() -> float:
+    """Non-idle CPU seconds of the whole machine since boot (Linux), or -1 if unknown."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return -1.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # Linux reports kilobytes
+
+
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    options = asdict(options_for(args, "-"))
+    del options["language"]
+    options.pop("initial_prompt", None)  # depends on the language: report the setting
+    return {
+        **options,
+        "prompt": args.prompt,
+        "compute_type": args.compute_type,
+        "cpu_threads": args.cpu_threads or os.cpu_count(),
+        "parallel_channels": args.parallel_channels,
+        "jobs": args.jobs,
+        "dropped_turn_slack_s": args.slack,
+        "cores": os.cpu_count(),
+    }
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def summary(result: BenchResult) -> dict[str, Any]:
+    audio_s = sum(c.audio_s for c in result.calls)
+    decode_s = sum(c.decode_s for c in result.calls)
+    dropped = [d for c in result.calls for d in c.dropped]
+    ref_turns = _reference_turn_counts(result.calls)
+    return {
+        "config": result.config,
+        "calls": len(result.calls),
+        "model_load_s": round(result.model_load_s, 2),
+        "audio_s": round(audio_s, 1),
+        "wall_s": round(result.wall_s, 1),
+        "decode_s": round(decode_s, 2),
+        "transcribe_s": round(sum(c.transcribe_s for c in result.calls), 1),
+        "cpu_s": round(result.cpu_s, 1),
+        "other_processes_cpu_s": (
+            None if result.other_cpu_s is None else round(result.other_cpu_s, 1)
+        ),
+        "rtf": round(result.wall_s / audio_s, 4),
+        "audio_min_per_cpu_min": round(audio_s / result.cpu_s, 2),
+        "peak_mb": round(result.peak_mb, 1),
+        "load_average_1m": [round(x, 2) for x in result.load_average],
+        "wer": _wer_table(result.calls),
+        "reference_turns": ref_turns,
+        "dropped_turns": {
+            "slack_s": result.config["dropped_turn_slack_s"],
+            "total": len(dropped),
+            "strict": sum(c.score.dropped_strict for c in result.calls),
+            **{role: sum(d.speaker == role for d in dropped) for role in ROLES},
+            "list": [asdict(d) for d in dropped],
+        },
+        "no_speech_check": {
+            "passed": all(check.segments == 0 for check in result.no_speech),
+            "files": [asdict(check) for check in result.no_speech],
+        } if result.no_speech else None,
+        "per_call": [_call_summary(c) for c in result.calls],
+    }
+
+
+def _wer_table(calls: list[CallResult]) -> dict[str, dict[str, float | int]]:
+    groups: dict[str, WerResult] = {}
+    for call in calls:
+        for track, wer in call.wer.items():
+            for key in ("overall", call.language, track):
+                groups[key] = groups.get(key, EMPTY) + wer
+    order = ["overall", "pl", "en", "agent", "customer", "mixed"]
+    return {key: _wer_dict(groups[key]) for key in order if key in groups}
+
+
+def _wer_dict(wer: WerResult) -> dict[str, float | int]:
+    return {
+        "wer": round(wer.wer, 4), "errors": wer.errors, "reference_words": wer.reference_words,
+        "substitutions": wer.substitutions, "deletions": wer.deletions,
+        "insertions": wer.insertions,
+    }
+
+
+def _reference_turn_counts(calls: list[CallResult]) -> dict[str, int]:
+    counts = {"total": 0, **dict.fromkeys(ROLES, 0)}
+    for call in calls:
+        for role, count in call.reference_turns.items():
+            counts[role] += count
+            counts["total"] += count
+    return counts
+
+
+def _call_summary(call: CallResult) -> dict[str, Any]:
+    total = sum(call.wer.values(), EMPTY)
+    return {
+        "id": call.id, "language": call.language, "layout": call.layout,
+        "audio_s": round(call.audio_s, 2), "decode_s": round(call.decode_s, 3),
+        "transcribe_s": round(call.transcribe_s, 2),
+        "wer": round(total.wer, 4), "dropped_turns": len(call.dropped),
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    config = report["config"]
+    print("configuration: " + ", ".join(f"{k}={v}" for k, v in config.items()))
+    print(f"calls: {report['calls']}  audio: {report['audio_s']:.1f} s"
+          f"  model load: {report['model_load_s']:.2f} s")
+    print(f"wall: {report['wall_s']:.1f} s (decode {report['decode_s']:.2f} s)"
+          f"  CPU: {report['cpu_s']:.1f} s")
+    print(f"other processes meanwhile: {report['other_processes_cpu_s']} CPU s"
+          f"  (1-min load average before/after {report['load_average_1m']})")
+    print(f"real-time factor: {report['rtf']:.3f}"
+          f"  audio min per CPU min: {report['audio_min_per_cpu_min']:.2f}"
+          f"  peak memory: {report['peak_mb']:.0f} MB")
+    print("word error rate:")
+    for key, wer in report["wer"].items():
+        print(f"  {key:9} {wer['wer']:.3f}  ({wer['errors']} errors / "
+              f"{wer['reference_words']} words: S {wer['substitutions']}"
+              f" D {wer['deletions']} I {wer['insertions']})")
+    dropped = report["dropped_turns"]
+    print(f"dropped turns: {dropped['total']} (agent {dropped['agent']},"
+          f" customer {dropped['customer']}; {dropped['slack_s']} s slack;"
+          f" {dropped['strict']} with strict overlap) of {report['reference_turns']['total']}")
+    for turn in dropped["list"]:
+        print(f"  {turn['call']} {turn['speaker']:8} {turn['start']:6.2f}-{turn['end']:6.2f}"
+              f"  {turn['text']}")
+    _print_no_speech(report["no_speech_check"])
+
+
+def _print_no_speech(check: dict[str, Any] | None) -> None:
+    if check is None:
+        print("silence/noise check: skipped")
+        return
+    print(f"silence/noise check: {'PASS' if check['passed'] else 'FAIL'}")
+    for item in check["files"]:
+        print(f"  {item['file']} ({item['language']}): {item['segments']} segments"
+              f" {item['text']!r}")
+
+
+def write_dump(path: Path, result: BenchResult) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for call in result.calls:
+            record = {
+                "id": call.id, "hypothesis": call.score.hypothesis,
+                "wer": {k: _wer_dict(v) for k, v in call.wer.items()},
+                "dropped": [asdict(d) for d in call.dropped],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    result = run(args)
+    report = summary(result)
+    if args.dump:
+        write_dump(args.dump, result)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
