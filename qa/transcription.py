@@ -27,7 +27,7 @@ OPENING_PROMPTS = {
 @dataclass(frozen=True)
 class TranscribeOptions:
     language: str  # ISO 639-1 code, or "auto" to let Whisper detect it
-    beam_size: int = 1
+    beam_size: int = 5
     vad_filter: bool = True
     word_timestamps: bool = True
     condition_on_previous_text: bool = False
