@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from dbtools import DATABASES, fresh_database
 
 from models.db import make_engine, make_session_factory, upgrade_schema
 from qa.config import Settings
@@ -15,7 +14,6 @@ from qa.config import Settings
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("CALLQA_CORPUS", REPO.parent / "shared" / "corpus"))
 SAMPLES = REPO / "callqa" / "samples"
-PG_URL = os.environ.get("CALLQA_TEST_DATABASE_URL", "")
 MODEL_CACHE = Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
 
 
@@ -41,24 +39,13 @@ def manifest() -> dict[str, dict]:
     return entries
 
 
-DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 @pytest.fixture(params=DATABASES)
 def db_url(request, tmp_path: Path):
     """A fresh, empty database: a SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'callqa.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ configured) with real calls: the shipped sample calls, ingested as reference tra
 (scored) and as recordings (queued, for the audio route), and a user of every role."""
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from pathlib import Path
 
 # pytest puts tests/ on sys.path, where this folder would pass for a namespace package `web`
@@ -13,14 +11,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pytest  # noqa: E402
+from dbtools import DATABASES, fresh_database  # noqa: E402
 from flask import Flask  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
 from webtools import Browser, World, build_world, csrf_token, dispose, make_app  # noqa: E402
 
 from qa.config import Settings  # noqa: E402
-
-PG_URL = os.environ.get("CALLQA_TEST_DATABASE_URL", "")
-DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 @pytest.fixture
@@ -57,18 +52,8 @@ def session(app: Flask):
 @pytest.fixture(scope="module", params=DATABASES)
 def module_db_url(request, tmp_path_factory):
     """A database shared by a module's tests (the access matrix): built once per backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'callqa.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
