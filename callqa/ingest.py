@@ -96,27 +96,30 @@ def _probe(path: Path, settings: Settings) -> tuple[AudioInfo | None, str | None
         return None, str(exc)
 
 
+def _described_by(session: Session, settings: Settings, meta: CallMetadata) -> dict:
+    """The call's columns that come from its metadata, whatever its source."""
+    return {
+        "external_id": meta.external_id,
+        "agent": agent_for(session, meta.agent_id, meta.agent_name) if meta.agent_id else None,
+        "queue": queue_for(session, meta.queue) if meta.queue else None,
+        "customer_phone": meta.customer_phone,
+        "customer_name": meta.customer_name,
+        "customer_key": customer_key(meta, settings.phone_country_code),
+        "started_at": meta.started_at,
+        "direction": meta.direction or "inbound",
+        "channel_layout": meta.layout,
+    }
+
+
 def _new_call(
     session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str,
     meta: CallMetadata,
     info: AudioInfo | None, error: str | None,
 ) -> Call:
     call = Call(
-        external_id=meta.external_id,
-        sha256=copy.sha256,
-        original_filename=path.name,
-        storage_name=name,
-        size_bytes=copy.size,
-        agent=agent_for(session, meta.agent_id, meta.agent_name) if meta.agent_id else None,
-        queue=queue_for(session, meta.queue) if meta.queue else None,
-        customer_phone=meta.customer_phone,
-        customer_key=customer_key(meta, settings.phone_country_code),
-        customer_name=meta.customer_name,
-        started_at=meta.started_at,
-        direction=meta.direction or "inbound",
-        language=meta.language,
-        channel_layout=meta.layout,
-        status=CallStatus.FAILED if error else CallStatus.QUEUED,
+        **_described_by(session, settings, meta), sha256=copy.sha256,
+        original_filename=path.name, storage_name=name, size_bytes=copy.size,
+        language=meta.language, status=CallStatus.FAILED if error else CallStatus.QUEUED,
         error=error,
     )
     if info is not None:
@@ -170,15 +173,10 @@ def _transcript_call(
     transcript: Transcript,
 ) -> Call:
     call = Call(
-        source="transcript", external_id=meta.external_id, sha256=sha256,
+        **_described_by(session, settings, meta), source="transcript", sha256=sha256,
         original_filename=path.name, storage_name=None, size_bytes=None,
-        agent=agent_for(session, meta.agent_id, meta.agent_name) if meta.agent_id else None,
-        queue=queue_for(session, meta.queue) if meta.queue else None,
-        customer_phone=meta.customer_phone, customer_name=meta.customer_name,
-        customer_key=customer_key(meta, settings.phone_country_code),
-        started_at=meta.started_at, direction=meta.direction or "inbound",
-        language=transcript.language, channel_layout=meta.layout,
-        duration_s=round(transcript.duration, 3), status=CallStatus.TRANSCRIBED,
+        language=transcript.language, duration_s=round(transcript.duration, 3),
+        status=CallStatus.TRANSCRIBED,
         speakers_known=transcript.speakers_known, transcript_language=transcript.language,
         engine="import", transcribed_at=utcnow(),
         utterances=[utterance_row(i, u) for i, u in enumerate(transcript.utterances)],
