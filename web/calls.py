@@ -1,18 +1,23 @@
 """The call list, the call page and the recording, streamed with Range support."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import chain
+
+from flask import Blueprint, Response, abort, current_app, render_template, send_file
 from flask import request as flask_request
 from sqlalchemy import select
 
-from callqa.call_query import SORTS, CallFilters
+from callqa.call_export import csv_lines
+from callqa.call_query import SORTS, CallFilters, call_list_query
 from callqa.scoring import rules_for
 from models import Agent, CallStatus, Queue
 from web import db
 from web.access import SUPERVISORS, login_required, roles_required, visible_call
 from web.appctx import settings
 from web.call_page import call_page
-from web.listing import call_list, sort_url, url_with
+from web.listing import call_list, reviewed_column, sort_url, url_with
 
 bp = Blueprint("calls", __name__)
 
@@ -27,7 +32,32 @@ def index():
     filters = CallFilters.from_args(flask_request.args)
     return render_template(
         "calls/list.html", listing=call_list(db(), filters), sorts=SORTS,
-        sort_url=sort_url, url_with=url_with, choices=_filter_choices())
+        sort_url=sort_url, url_with=url_with, choices=_filter_choices(),
+        export_args={k: v for k, v in flask_request.args.items()
+                     if v and k not in ("page", "per_page")})
+
+
+@bp.get("/calls.csv")
+@roles_required(*SUPERVISORS)
+def export_csv():
+    """Every call the list's filters match (not just one page), in the list's order."""
+    query = call_list_query(CallFilters.from_args(flask_request.args),
+                            reviewed_column=reviewed_column())
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return Response(
+        chain(["\ufeff"], _streamed_lines(query)),  # the BOM: Excel then reads UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="calls-{stamp}.csv"'})
+
+
+def _streamed_lines(query) -> Iterator[str]:
+    """The export owns its session: the request's is closed before the body streams."""
+    sessions = current_app.extensions["callqa_sessions"]
+
+    def lines() -> Iterator[str]:
+        with sessions() as session:
+            yield from csv_lines(session, query)
+    return lines()
 
 
 def _filter_choices() -> dict[str, object]:

@@ -41,6 +41,7 @@ PL: dict[str, str] = {
     "Not reviewed": "Nieprzejrzane",
     "Filter": "Filtruj",
     "Clear": "Wyczyść",
+    "Export CSV": "Eksport CSV",
     "Open dispute": "Otwarte odwołanie",
     "No calls match.": "Brak pasujących rozmów.",
     "No calls yet.": "Nie ma jeszcze rozmów.",

@@ -29,6 +29,9 @@ MATRIX = [
     ("GET", "/calls?agent_id=1&date_from=2026-11-01&date_to=2026-11-30&queue_id=1&language=en"
             "&score_min=10&score_max=100&failed_item=greeting&fcr_status=fcr&reviewed=0"
             "&status=done&sort=score&descending=0&page=1", 302, 403, 403, 200, 200),
+    ("GET", "/calls.csv", 302, 403, 403, 200, 200),
+    ("GET", "/calls.csv?agent_id=1&failed_item=greeting&reviewed=1&sort=agent", 302, 403, 403,
+     200, 200),
     ("GET", "/calls/{own_call}", 302, 200, 404, 200, 200),
     ("GET", "/calls/{other_call}", 302, 404, 404, 200, 200),
     ("GET", "/calls/{own_recording}", 302, 200, 404, 200, 200),
