@@ -17,8 +17,9 @@ from callqa.ingest import (
     recording_metadata,
 )
 from callqa.progress import ProgressBar
+from callqa.users import ensure_user
 from callqa.worker import Worker
-from models import Call, Queue
+from models import Call, Queue, User
 from models.lookup import queue_for
 from qa.config import load_settings
 from qa.metadata import (
@@ -167,9 +168,15 @@ def _show_call(app: App, call_id: int) -> None:
 
 
 @main.command()
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the review UI afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--new-passwords", is_flag=True, help="Give the demo accounts new passwords.")
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Ingest the sample calls shipped with callqa, process them, and show the results."""
+def demo(ctx: click.Context, serve: bool, host: str, port: int, new_passwords: bool) -> None:
+    """Ingest the sample calls shipped with callqa, process them, show the results, make demo
+    accounts and serve the review UI. Running it again keeps the calls and the accounts."""
     app: App = ctx.obj
     click.echo(f"database: {app.settings.db_url}")
     ctx.invoke(ingest, paths=(), manifest=SAMPLES / "manifest.jsonl")
@@ -181,6 +188,47 @@ def demo(ctx: click.Context) -> None:
     for call_id in shipped:
         click.echo("")
         _show_call(app, call_id)
+    click.echo("")
+    _demo_accounts(app, new_passwords)
+    if serve:
+        from callqa.commands_serve import serve_ui
+
+        serve_ui(app.settings, host, port)
+    else:
+        click.echo("serve the review UI with: callqa serve")
+
+
+# Demo accounts of the review UI: (user name, role, the sample agent an agent user is).
+DEMO_ACCOUNTS = (
+    ("demo-admin", "admin", None),
+    ("demo-supervisor", "supervisor", None),
+    ("demo-john", "agent", "A11"),
+    ("demo-piotr", "agent", "A02"),
+)
+
+
+def _demo_accounts(app: App, new_passwords: bool) -> None:
+    """Make the demo accounts that are missing, each with a generated password shown now only."""
+    click.echo("demo accounts of the review UI:")
+    unchanged = False
+    with app.sessions.begin() as session:
+        for username, role, agent_id in DEMO_ACCOUNTS:
+            user, password = ensure_user(session, username, role, agent_id, new_passwords)
+            unchanged = unchanged or password is None
+            click.echo(f"  {user.username:<16} {_describe_user(user):<30} "
+                       f"password: {password or 'unchanged'}")
+    if unchanged:
+        click.echo("(passwords are shown once, when made; `callqa demo --new-passwords` "
+                   "sets new ones)")
+
+
+def _describe_user(user: User) -> str:
+    words = [user.role]
+    if user.agent is not None:
+        words += [user.agent.name or "", f"({user.agent.external_id})"]
+    if not user.active:
+        words.append("inactive")
+    return " ".join(word for word in words if word)
 
 
 def _sample_names() -> list[str]:
@@ -300,9 +348,11 @@ def _register_more_commands() -> None:
 
     for command in (rescore, eval_command, report):
         main.add_command(command)
+    from callqa.commands_serve import serve_command
     from callqa.commands_users import create_user_command
 
     main.add_command(create_user_command)
+    main.add_command(serve_command)
 
 
 _register_more_commands()

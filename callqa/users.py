@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -39,6 +40,27 @@ def create_user(
         link_agent(session, user, agent_external_id)
     session.flush()
     return user
+
+
+def ensure_user(
+    session: Session, username: str, role: str, agent_external_id: str | None = None,
+    new_password: bool = False,
+) -> tuple[User, str | None]:
+    """The user with this name, made with a generated password if there is none (or given a
+    new one with `new_password`): the user and that password, or None when it is unchanged.
+    An existing user is otherwise left as it is, whatever its role."""
+    user = user_by_name(session, username)
+    password = generated_password() if user is None or new_password else None
+    if user is None:
+        user = create_user(session, username, password, role, agent_external_id)
+    elif password is not None:
+        user.set_password(password)
+    return user, password
+
+
+def generated_password() -> str:
+    """16 random characters, shown once and stored only hashed."""
+    return secrets.token_urlsafe(12)
 
 
 def check_password_strength(password: str) -> None:

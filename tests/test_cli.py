@@ -1,15 +1,22 @@
 """The `callqa` command end to end, as a user runs it: its own process, real files."""
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 
+from httptools import HttpUser, signed_in_as, wait_for_line
+
 
 def _callqa(settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CALLQA_DATABASE_URL=settings.db_url, CALLQA_HOME=str(settings.home),
-               CALLQA_MODEL_CACHE_DIR=str(settings.model_cache_dir))
-    return subprocess.run([sys.executable, "-m", "callqa", *args], env=env, text=True,
+    return subprocess.run([sys.executable, "-m", "callqa", *args], env=_env(settings), text=True,
                           capture_output=True, timeout=300)
+
+
+def _env(settings) -> dict[str, str]:
+    return dict(os.environ, CALLQA_DATABASE_URL=settings.db_url, CALLQA_HOME=str(settings.home),
+                CALLQA_MODEL_CACHE_DIR=str(settings.model_cache_dir))
 
 
 def test_ingest_process_show(settings, samples, corpus):
@@ -86,3 +93,39 @@ def test_transcripts_rescore_and_fcr_report(settings, corpus, tmp_path):
     assert rows["reklamacja"] == {"group": "reklamacja", "calls": 2, "fcr": 1, "not_fcr": 1,
                                   "pending": 0, "rate": 0.5}
     assert rows["total"]["calls"] == 4
+
+
+def test_demo_twice_keeps_its_accounts_and_serves_the_ui(settings):
+    first = _callqa(settings, "demo", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    assert "4 queued" in first.stdout and "processed 4 calls" in first.stdout
+    assert first.stdout.count("status: done") == 4
+    accounts = dict(re.findall(r"^  (demo-\S+) .* password: (\S+)$", first.stdout, re.M))
+    assert set(accounts) == {"demo-admin", "demo-supervisor", "demo-john", "demo-piotr"}
+    assert "demo-john        agent John Carter (A11)" in first.stdout
+    assert "serve the review UI with: callqa serve" in first.stdout
+
+    second = _callqa_process(settings, "demo", "--port", "0")
+    try:
+        base = wait_for_line(second, r"review UI on (http://\S+?)/? ").group(1)
+        output = "".join(second.lines)
+        assert "4 duplicate" in output and "processed 0 calls" in output
+        assert output.count("password: unchanged") == 4
+        supervisor = HttpUser(base)
+        calls = supervisor.login("demo-supervisor", accounts["demo-supervisor"])
+        assert calls.url.endswith("/calls") and signed_in_as(calls) == "demo-supervisor"
+        assert calls.text.count('class="call-row"') == 4
+        agent = HttpUser(base)
+        own = agent.login("demo-john", accounts["demo-john"])
+        assert own.url.endswith("/my/calls") and signed_in_as(own) == "demo-john"
+        assert HttpUser(base).login("demo-admin", "not the password").status == 401
+        assert signed_in_as(HttpUser(base).login("demo-admin", accounts["demo-admin"]))
+    finally:
+        second.send_signal(signal.SIGINT)
+        assert second.wait(timeout=30) == 0
+
+
+def _callqa_process(settings, *args: str) -> subprocess.Popen:
+    """`callqa` running in the background, its output (stderr too) on `stdout`."""
+    return subprocess.Popen([sys.executable, "-m", "callqa", *args], env=_env(settings), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

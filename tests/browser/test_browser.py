@@ -1,0 +1,146 @@
+"""The review UI in a real browser: signing in and out, filtering the list, the recording
+seeking to a piece of evidence, overriding an item, and what an agent may open."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, Response, expect
+from sqlalchemy import select
+
+from models import Agent, Call, CallStatus
+
+# Functions, not expressions: Playwright evaluates an expression with eval(), which the
+# page's Content-Security-Policy forbids.
+METADATA_LOADED = "() => document.querySelector('#player').readyState >= 1"
+SOUGHT = """target => {
+  const player = document.querySelector('#player');
+  return !player.seeking && player.currentTime >= target - 0.3 && player.currentTime < target + 3;
+}"""
+SCROLLED = """() => new Promise(done => {  // the smooth scroll to the utterance has ended
+  let last = -1;
+  const check = () => window.scrollY === last ? done()
+    : (last = window.scrollY, requestAnimationFrame(() => requestAnimationFrame(check)));
+  check();
+})"""
+
+
+def row_ids(page: Page) -> list[int]:
+    return [int(i) for i in page.locator("#calls-table tr.call-row").evaluate_all(
+        "rows => rows.map(row => row.dataset.callId)")]
+
+
+def test_supervisor_filters_the_list(page: Page, sign_in, site, artifacts):
+    sign_in("supervisor")
+    expect(page).to_have_url(re.compile(r"/calls$"))
+    with site.sessions()() as session:
+        every = set(session.scalars(select(Call.id)))
+        john = session.scalars(select(Agent).where(Agent.external_id == "A11")).one()
+        wanted = set(session.scalars(select(Call.id).where(
+            Call.agent_id == john.id, Call.status == CallStatus.DONE)))
+    assert set(row_ids(page)) == every
+    page.screenshot(path=artifacts / "list.png", full_page=True)
+
+    page.select_option("#filter-agent", str(john.id))
+    page.select_option("#filter-status", "done")
+    with page.expect_navigation():
+        page.click("#filter-submit")
+    assert 0 < len(wanted) < len(every)
+    assert sorted(row_ids(page)) == sorted(wanted)
+    for row in page.locator("#calls-table tr.call-row").all():
+        expect(row).to_contain_text("John Carter")
+        assert row.get_attribute("data-status") == "done"
+    expect(page.locator("#filter-agent")).to_have_value(str(john.id))  # the form keeps them
+    page.screenshot(path=artifacts / "list-filtered.png", full_page=True)
+
+
+def test_evidence_link_seeks_the_recording(page: Page, sign_in, site, artifacts):
+    audio: list[Response] = []
+    page.on("response", lambda r: audio.append(r) if r.url.endswith("/audio") else None)
+    sign_in("supervisor")
+    with page.expect_navigation():
+        page.click(f'tr.call-row[data-call-id="{site.recorded_call}"] a.call-link')
+    expect(page.locator("#call")).to_have_attribute("data-call-id", str(site.recorded_call))
+    expect(page.locator(".utterance").first).to_be_visible()
+    page.wait_for_function(METADATA_LOADED)
+    player = page.locator("#player")
+    assert abs(player.evaluate("p => p.duration") - 35.3) < 0.5
+    page.screenshot(path=artifacts / "call.png", full_page=True)
+
+    links = page.locator(".evidence-link")
+    seeks = [float(s) for s in links.evaluate_all("a => a.map(link => link.dataset.seek)")]
+    latest = max(range(len(seeks)), key=seeks.__getitem__)
+    target = seeks[latest]
+    assert target > 5, seeks  # far from where the player starts
+    links.nth(latest).click()
+    page.wait_for_function(SOUGHT, arg=target)
+    assert player.evaluate("p => p.error") is None
+    player.evaluate("p => p.pause()")
+
+    ranged = [r for r in audio if r.status == 206]
+    assert ranged, [(r.status, r.url) for r in audio]
+    assert ranged[0].request.headers.get("range", "").startswith("bytes=")
+    assert ranged[0].headers["content-range"].startswith("bytes ")
+    page.evaluate(SCROLLED)
+    page.screenshot(path=artifacts / "call-seek.png")  # what one sees after the click
+
+
+def test_override_needs_a_comment_and_changes_the_score(page: Page, sign_in, site):
+    sign_in("supervisor")
+    page.goto(f"/calls/{site.recorded_call}")
+    item = page.locator("article.item[data-verdict='failed']").first
+    item_id = item.get_attribute("data-item")
+    form = page.locator(f"#override-{item_id}")
+    item = page.locator(f"#item-{item_id}")
+    score = page.locator("#score")
+    before = float(score.get_attribute("data-score"))
+
+    form.locator("select[name=verdict]").select_option("passed")
+    form.locator("button").click()  # no comment: the browser does not send the form
+    assert form.locator("textarea").evaluate("t => t.validity.valueMissing")
+    expect(item).to_have_attribute("data-verdict", "failed")
+
+    form.locator("textarea").evaluate("t => t.removeAttribute('required')")
+    with page.expect_navigation():
+        form.locator("button").click()  # sent anyway: the server refuses it
+    expect(page.locator(".flash.error")).to_be_visible()
+    expect(item).to_have_attribute("data-verdict", "failed")
+    expect(score).to_have_attribute("data-score", str(before))
+
+    form.locator("select[name=verdict]").select_option("passed")
+    form.locator("textarea").fill("The agent did offer more help, in other words.")
+    with page.expect_navigation():
+        form.locator("button").click()
+    expect(page.locator(".flash.ok")).to_be_visible()
+    expect(item).to_have_attribute("data-verdict", "passed")
+    assert float(score.get_attribute("data-score")) > before
+    expect(page.locator(f"#history-{item_id} .override-row")).to_contain_text(
+        "in other words")
+
+
+def test_sign_out_ends_the_session(page: Page, sign_in):
+    sign_in("supervisor")
+    with page.expect_navigation():
+        page.click("#logout")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.locator("#current-user")).to_have_count(0)
+    page.goto("/calls")
+    expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)calls$"))
+    expect(page.locator("#login-form")).to_be_visible()
+
+
+def test_agent_opens_own_calls_only(page: Page, sign_in, site, artifacts):
+    sign_in("agent")  # John Carter
+    expect(page).to_have_url(re.compile(r"/my/calls$"))
+    page.screenshot(path=artifacts / "my-calls.png", full_page=True)
+
+    other = page.goto(f"/calls/{site.world.other_call}")
+    assert other.status == 404
+    expect(page.locator("#error")).to_have_attribute("data-code", "404")
+    other_audio = page.request.get(f"/calls/{site.world.audio['cpl004']}/audio")
+    assert other_audio.status == 404
+
+    own = page.goto(f"/calls/{site.recorded_call}")
+    assert own.status == 200
+    expect(page.locator("#call")).to_have_attribute("data-call-id", str(site.recorded_call))
+    page.wait_for_function(METADATA_LOADED)
+    expect(page.locator(".override-form")).to_have_count(0)
