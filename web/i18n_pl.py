@@ -126,6 +126,35 @@ PL: dict[str, str] = {
     "No feedback yet.": "Brak informacji zwrotnej.",
     "New feedback": "Nowa informacja zwrotna",
     "Save feedback": "Zapisz informację zwrotną",
+    # dashboard
+    "Dashboard": "Pulpit",
+    "Period": "Okres",
+    "Day": "Dzień",
+    "Week": "Tydzień",
+    "Month": "Miesiąc",
+    "Show": "Pokaż",
+    "No agent": "Bez konsultanta",
+    "No queue": "Bez kolejki",
+    "No data for these filters.": "Brak danych dla tych filtrów.",
+    "Score trend by agent": "Trend wyników według konsultantów",
+    "Mean score of the scored calls, after people's changes; calls in brackets.":
+        "Średni wynik ocenionych rozmów, po zmianach wprowadzonych przez ludzi; "
+        "liczba rozmów w nawiasach.",
+    "Mean score": "Średni wynik",
+    "All agents": "Wszyscy konsultanci",
+    "Pass rate by checklist item": "Odsetek zaliczeń według punktów karty",
+    "Passed of passed and failed, after people's changes; items needing review or not "
+    "applicable are not counted.":
+        "Zaliczone spośród zaliczonych i niezaliczonych, po zmianach wprowadzonych przez ludzi; "
+        "punkty do weryfikacji i niedotyczące nie są liczone.",
+    "Pass rate": "Odsetek zaliczeń",
+    "FCR rate by agent": "Wskaźnik FCR według konsultantów",
+    "FCR rate by queue": "Wskaźnik FCR według kolejek",
+    "Resolved of resolved and not resolved; pending calls are not counted yet.":
+        "Rozwiązane spośród rozwiązanych i nierozwiązanych; rozmowy w toku nie są jeszcze "
+        "liczone.",
+    "FCR rate": "Wskaźnik FCR",
+    "Decided": "Rozstrzygnięte",
     # disputes
     "Open": "Otwarte",
     "Item": "Punkt",

@@ -14,7 +14,14 @@ from web import db, i18n
 
 csrf = CSRFProtect()
 
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+# Plotly.js (the dashboard's charts) puts its CSS rules in the page by adding an empty <style>
+# element and filling it through the CSSOM (sheet.insertRule), which a CSP does not govern; only
+# the empty element itself needs allowing, by the hash of empty content (base64 of the SHA-256
+# of ""). Styles with any content, and every inline script, stay refused. (plotly.js#2355; it
+# also adds MapLibre's CSS when loading, which stays refused: no chart here is a map.)
+_EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+_CSP = ("default-src 'self'; script-src 'self'; "
+        f"style-src 'self' {_EMPTY_STYLE}; img-src 'self' data:; "
         "media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
@@ -87,7 +94,7 @@ def _csrf_error(error: CSRFError):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, agent, auth, calls, review, upload
+    from web import admin, agent, auth, calls, dashboard, review, upload, vendor
 
-    for module in (auth, calls, review, agent, upload, admin):
+    for module in (auth, calls, review, agent, upload, admin, dashboard, vendor):
         app.register_blueprint(module.bp)

@@ -55,6 +55,10 @@ MATRIX = [
     ("POST", "/calls/{own_call}/items/greeting/dispute", 302, 303, 404, 403, 403),
     ("POST", "/calls/{other_call}/items/greeting/dispute", 302, 404, 404, 403, 403),
     ("POST", "/calls/{other_recording}/items/greeting/dispute", 302, 404, 404, 403, 403),
+    ("GET", "/dashboard", 302, 403, 403, 200, 200),
+    ("GET", "/dashboard?date_from=2026-11-01&date_to=2026-11-30&agent_id=1&queue_id=1"
+            "&period=day", 302, 403, 403, 200, 200),
+    ("GET", "/vendor/plotly.min.js", 200, 200, 200, 200, 200),  # the public library
     ("GET", "/disputes", 302, 403, 403, 200, 200),
     ("POST", "/disputes/{dispute}/accept", 302, 403, 403, 303, 303),
     ("POST", "/disputes/{dispute}/reject", 302, 403, 403, 303, 303),

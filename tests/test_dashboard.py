@@ -1,0 +1,202 @@
+"""The dashboard figures (callqa.dashboard) over hand-built calls with known dates, scores,
+verdicts and FCR statuses, on a real database (SQLite, and PostgreSQL when configured)."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy import select, text
+
+from callqa import review
+from callqa.dashboard import (
+    DashboardFilters,
+    build_dashboard,
+    item_pass_rates,
+    period_end,
+    periods_between,
+    score_trends_by_agent,
+)
+from models import Agent, Call, CallScore, FcrResult, ItemResult, Queue, Role, Scorecard, User
+from qa.scoring.scorecard import default_scorecard
+
+NOVEMBER = DashboardFilters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
+ITEMS = ("greeting", "thanks", "goodbye")
+
+
+@pytest.fixture
+def calls(sessions) -> dict[str, int]:
+    """Anna (A01) and Bartek (A02), queues card and loans; c5 and c7 fall outside November
+    in UTC (c7 is 00:30 on November 1 in Warsaw, still October 31 in UTC)."""
+    rules = default_scorecard()
+    with sessions.begin() as session:
+        scorecard = Scorecard(name=rules.id, version=rules.version, source=rules.text)
+        anna = Agent(external_id="A01", name="Anna")
+        bartek = Agent(external_id="A02", name="Bartek")
+        card, loans = Queue(name="card"), Queue(name="loans")
+        session.add_all([scorecard, anna, bartek, card, loans])
+        session.flush()
+        add = partial(_add_call, session, scorecard)
+        return {
+            "c1": add(anna, card, "2026-11-02T09:00:00+00:00", 80,
+                      ("passed", "failed", "review"), "fcr"),
+            "c2": add(anna, card, "2026-11-04T23:30:00+00:00", 60,
+                      ("failed", "passed", "not_applicable"), "not_fcr"),
+            "c3": add(anna, loans, "2026-11-10T08:00:00+00:00", 100,
+                      ("passed", "passed", "passed"), "pending"),
+            "c4": add(bartek, loans, "2026-11-01T12:00:00+00:00", 50,
+                      ("passed", "failed", "passed"), "not_fcr"),
+            "c5": add(bartek, loans, "2026-12-01T10:00:00+00:00", 0,
+                      ("failed", "failed", "failed"), "fcr"),
+            "c6": add(None, None, "2026-11-05T10:00:00+00:00", None, ("review",), "fcr"),
+            "c7": add(bartek, card, "2026-11-01T00:30:00+01:00", 10,
+                      ("failed", "failed", "failed"), "not_fcr"),
+            "c8": add(bartek, card, "2026-11-30T23:59:59+00:00", 70,
+                      ("passed", "not_applicable"), "fcr"),
+        }
+
+
+def _add_call(session, scorecard: Scorecard, agent: Agent | None, queue: Queue | None,
+              started: str, score: float | None, verdicts: tuple[str, ...], fcr: str) -> int:
+    """A scored call with these effective verdicts of ITEMS, in order, and FCR status."""
+    started_at = datetime.fromisoformat(started)
+    call = Call(sha256=hashlib.sha256(started.encode()).hexdigest(), original_filename="c.json",
+                agent=agent, queue=queue, started_at=started_at, status="done")
+    session.add(call)
+    session.flush()
+    call.score = CallScore(scorecard=scorecard, score=score, passed_weight=0,
+                           applicable_weight=0, items=[
+        ItemResult(call_id=call.id, position=position, item_id=item_id, verdict=verdict,
+                   effective_verdict=verdict, weight=1.0)
+        for position, (item_id, verdict) in enumerate(zip(ITEMS, verdicts, strict=False))])
+    call.fcr = FcrResult(status=fcr, window_ends_at=started_at + timedelta(days=7))
+    session.flush()
+    return call.id
+
+
+def _trends(session, filters: DashboardFilters) -> dict[str | None, dict[date, tuple]]:
+    trends, _ = score_trends_by_agent(session, filters)
+    return {t.group.name: {p: (m.value, m.count) for p, m in t.by_period.items()}
+            for t in trends}
+
+
+def test_score_trend_per_agent_and_week(sessions, calls):
+    with sessions() as session:
+        trends, all_agents = score_trends_by_agent(session, NOVEMBER)
+    assert [t.group.name for t in trends] == ["Anna", "Bartek"]  # c6 has no score
+    anna, bartek = trends
+    assert {p: (m.value, m.count) for p, m in anna.by_period.items()} == {
+        date(2026, 11, 2): (70.0, 2), date(2026, 11, 9): (100.0, 1)}
+    assert (anna.overall.value, anna.overall.count) == (80.0, 3)
+    assert {p: (m.value, m.count) for p, m in bartek.by_period.items()} == {
+        date(2026, 10, 26): (50.0, 1), date(2026, 11, 30): (70.0, 1)}  # not c7: October in UTC
+    assert {p: m.value for p, m in all_agents.by_period.items()} == {
+        date(2026, 10, 26): 50.0, date(2026, 11, 2): 70.0, date(2026, 11, 9): 100.0,
+        date(2026, 11, 30): 70.0}
+    assert (all_agents.overall.value, all_agents.overall.count) == (72.0, 5)
+
+
+def test_score_trend_by_day_and_month(sessions, calls):
+    with sessions() as session:
+        if session.bind.dialect.name == "postgresql":  # days are UTC days whatever the session
+            session.execute(text("SET TIME ZONE 'Asia/Tokyo'"))
+        daily = _trends(session, DashboardFilters(NOVEMBER.date_from, NOVEMBER.date_to,
+                                                  period="day"))
+        monthly = _trends(session, DashboardFilters(date(2026, 10, 1), date(2026, 12, 31),
+                                                    period="month"))
+    assert daily["Anna"] == {date(2026, 11, 2): (80.0, 1), date(2026, 11, 4): (60.0, 1),
+                             date(2026, 11, 10): (100.0, 1)}
+    assert daily["Bartek"] == {date(2026, 11, 1): (50.0, 1), date(2026, 11, 30): (70.0, 1)}
+    assert monthly["Anna"] == {date(2026, 11, 1): (80.0, 3)}
+    assert monthly["Bartek"] == {date(2026, 10, 1): (10.0, 1), date(2026, 11, 1): (60.0, 2),
+                                 date(2026, 12, 1): (0.0, 1)}
+
+
+def test_item_pass_rates_count_every_verdict(sessions, calls):
+    with sessions() as session:
+        rates = item_pass_rates(session, NOVEMBER)
+    assert [(r.item_id, r.passed, r.failed, r.review, r.not_applicable) for r in rates] == [
+        ("greeting", 4, 1, 1, 0), ("thanks", 2, 2, 0, 1), ("goodbye", 2, 0, 1, 1)]
+    assert [r.rate for r in rates] == [0.8, 0.5, 1.0]  # review and not applicable left out
+
+
+def test_an_override_changes_the_pass_rate_and_the_trend(sessions, calls):
+    with sessions.begin() as session:
+        supervisor = User(username="sup", role=Role.SUPERVISOR, password_hash="-")
+        session.add(supervisor)
+        session.flush()
+        call = session.get(Call, calls["c1"])
+        review.override_item(session, call, "greeting", "failed", "no greeting", supervisor)
+        new_score = call.score.score
+    assert new_score != 80
+    with sessions() as session:
+        greeting = item_pass_rates(session, NOVEMBER)[0]
+        trends, all_agents = score_trends_by_agent(session, NOVEMBER)
+        machine = session.get(Call, calls["c1"]).score.items[0].verdict
+    assert (greeting.passed, greeting.failed, greeting.rate) == (3, 2, 0.6)
+    assert machine == "passed"  # the machine's verdict is kept; the effective one counts
+    assert trends[0].by_period[date(2026, 11, 2)].value == pytest.approx((new_score + 60) / 2)
+    assert all_agents.overall.total == pytest.approx(new_score + 60 + 100 + 50 + 70)
+
+
+def test_fcr_rates_by_agent_and_queue(sessions, calls):
+    with sessions() as session:
+        dashboard = build_dashboard(session, NOVEMBER)
+    by_agent = [(r.group.name, r.fcr, r.not_fcr, r.pending, r.rate)
+                for r in dashboard.fcr_by_agent]
+    assert by_agent == [("Anna", 1, 1, 1, 0.5), ("Bartek", 1, 1, 0, 0.5), (None, 1, 0, 0, 1.0)]
+    by_queue = [(r.group.name, r.fcr, r.not_fcr, r.pending, r.rate)
+                for r in dashboard.fcr_by_queue]
+    assert by_queue == [("card", 2, 1, 0, 2 / 3), ("loans", 0, 1, 1, 0.0),
+                        (None, 1, 0, 0, 1.0)]
+    total = dashboard.fcr_total
+    assert (total.fcr, total.not_fcr, total.pending, total.calls, total.rate) == (3, 2, 1, 6, 0.6)
+    assert dashboard.periods == [date(2026, 10, 26) + timedelta(weeks=n) for n in range(6)]
+
+
+def test_agent_and_queue_filters(sessions, calls):
+    with sessions() as session:
+        anna_id = session.scalar(select(Agent.id).where(Agent.external_id == "A01"))
+        loans_id = session.scalar(select(Queue.id).where(Queue.name == "loans"))
+        anna = build_dashboard(session, DashboardFilters(
+            NOVEMBER.date_from, NOVEMBER.date_to, agent_id=anna_id))
+        loans = build_dashboard(session, DashboardFilters(
+            NOVEMBER.date_from, NOVEMBER.date_to, queue_id=loans_id))
+        nobody = build_dashboard(session, DashboardFilters(
+            date(2020, 1, 1), date(2020, 1, 31)))
+    assert [t.group.name for t in anna.score_trends] == ["Anna"]
+    greeting = anna.item_pass_rates[0]
+    assert (greeting.passed, greeting.failed) == (2, 1)
+    assert [(r.group.name, r.fcr, r.not_fcr, r.pending) for r in anna.fcr_by_queue] == [
+        ("card", 1, 1, 0), ("loans", 0, 0, 1)]
+    assert {t.group.name: t.overall.value for t in loans.score_trends} == {
+        "Anna": 100.0, "Bartek": 50.0}
+    assert [r.group.name for r in loans.fcr_by_agent] == ["Anna", "Bartek"]
+    assert nobody.score_trends == [] and nobody.item_pass_rates == []
+    assert nobody.fcr_by_agent == [] and nobody.fcr_total.rate is None
+    assert nobody.all_agents.overall.value is None
+
+
+def test_filters_from_request_arguments():
+    today = date(2026, 11, 20)
+    default = DashboardFilters.from_args({}, today)
+    assert (default.date_from, default.date_to, default.period) == (
+        date(2026, 8, 29), today, "week")  # twelve weeks up to today
+    assert default.date_to - default.date_from == timedelta(days=83)
+    parsed = DashboardFilters.from_args({"date_from": "2026-11-30", "date_to": "2026-11-01",
+                                         "agent_id": "3", "queue_id": "x",
+                                         "period": "month"}, today)
+    assert parsed == DashboardFilters(date(2026, 11, 1), date(2026, 11, 30), 3, None, "month")
+    bad = DashboardFilters.from_args({"date_from": "yesterday", "period": "year"}, today)
+    assert bad == default
+
+
+def test_periods():
+    assert periods_between(date(2026, 12, 15), date(2027, 2, 1), "month") == [
+        date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
+    assert periods_between(date(2026, 11, 1), date(2026, 11, 3), "day") == [
+        date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)]
+    assert period_end(date(2028, 2, 1), "month") == date(2028, 2, 29)
+    assert period_end(date(2026, 12, 1), "month") == date(2026, 12, 31)
+    assert period_end(date(2026, 11, 2), "week") == date(2026, 11, 8)

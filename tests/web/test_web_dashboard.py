@@ -1,0 +1,229 @@
+"""The supervisors' dashboard page over the shipped sample calls, and the Plotly.js route.
+
+In November 2026 the samples are: John Carter (A11) cen025 (card, 100) and cen028 (billing,
+85.7), Piotr Wiśniewski (A02) cpl004 (dostawa, 85.7), Tomasz Lewandowski (A04) cpl005
+(dostawa, 100); all in the week of 2 November, all FCR; anything_else failed in cpl004 and
+cen028, every other item passed.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+from sqlalchemy import select
+from webtools import session_browser
+
+from callqa.dashboard import utc_today
+from models import Agent, Queue
+from web.vendor import plotly_version
+
+NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
+ELEMENT_IDS = ("dashboard", "dashboard-filters", "chart-score-trend", "chart-item-pass",
+               "chart-fcr-agent", "chart-fcr-queue", "table-score-trend", "table-item-pass",
+               "table-fcr-agent", "table-fcr-queue")
+
+
+class _Table(HTMLParser):
+    """The rows of one table: for each row, its cells as (attributes, text, link)."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__()
+        self.table_id, self.inside, self.rows = table_id, False, []
+        self.cell: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table" and attributes.get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = [attributes, "", None]
+            self.rows[-1].append(self.cell)
+        elif self.inside and tag == "a" and self.cell is not None:
+            self.cell[2] = attributes["href"]
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif tag in ("td", "th"):
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[1] += data
+
+
+def _rows(html: str, table_id: str) -> dict[str, list]:
+    """Body and footer rows by their first cell's text; header rows are left out."""
+    parser = _Table(table_id)
+    parser.feed(html)
+    return {" ".join(row[0][1].split()): [(attrs, " ".join(text.split()), link)
+                                          for attrs, text, link in row[1:]]
+            for row in parser.rows if row and not row[0][0].get("scope") == "col"}
+
+
+def _chart_data(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>',
+                      html, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def _page(app, world, query: str = NOVEMBER, user: str = "supervisor") -> str:
+    response = session_browser(app, world.users[user]).get(f"/dashboard?{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_page_shows_each_chart_with_its_table(app, world):
+    html = _page(app, world)
+    for element_id in ELEMENT_IDS:
+        assert f'id="{element_id}"' in html, element_id
+    trend = _rows(html, "table-score-trend")
+    assert list(trend) == ["John Carter", "Piotr Wiśniewski", "Tomasz Lewandowski",
+                           "All agents"]
+    carter = trend["John Carter"]
+    assert (float(carter[0][0]["data-mean"]), carter[1][1]) == (92.85, "2")
+    week = [cell for cell in carter if cell[0].get("data-period") == "2026-11-02"][0]
+    assert week[0]["data-calls"] == "2" and week[2].endswith(
+        "date_from=2026-11-02&date_to=2026-11-08&agent_id=" + carter_id(app))
+    assert [cell[1] for cell in trend["All agents"][:2]] == ["92.8", "4"]
+
+    items = _rows(html, "table-item-pass")
+    assert list(items)[0] == "Greeting" and items["Greeting"][0][1] == "100.0 %"
+    further_help = items["Offer of further help"]
+    assert [cell[1] for cell in further_help] == ["50.0 %", "2", "2", "0", "0"]
+    assert further_help[2][2] == ("/calls?date_from=2026-11-01&date_to=2026-11-30"
+                                  "&failed_item=anything_else")
+
+    by_agent = _rows(html, "table-fcr-agent")
+    assert [cell[1] for cell in by_agent["John Carter"]] == ["100.0 %", "2", "0", "0", "2"]
+    assert [cell[1] for cell in by_agent["All"]] == ["100.0 %", "4", "0", "0", "4"]
+    by_queue = _rows(html, "table-fcr-queue")
+    assert list(by_queue) == ["billing", "card", "dostawa", "All"]
+    assert by_queue["dostawa"][1][1] == "2"
+
+
+def test_row_links_open_the_calls_they_count(app, world):
+    html = _page(app, world)
+    link = _rows(html, "table-item-pass")["Offer of further help"][2][2]
+    supervisor = session_browser(app, world.users["supervisor"])
+    listed = supervisor.get(link).get_data(as_text=True)
+    ids = {int(i) for i in re.findall(r'class="call-row" data-call-id="(\d+)"', listed)}
+    assert ids == {world.calls["cpl004"], world.calls["cen028"]}
+    fcr_link = _rows(html, "table-fcr-agent")["John Carter"][1][2]
+    assert "fcr_status=fcr" in fcr_link and f"agent_id={carter_id(app)}" in fcr_link
+    listed = supervisor.get(fcr_link).get_data(as_text=True)
+    ids = {int(i) for i in re.findall(r'class="call-row" data-call-id="(\d+)"', listed)}
+    assert ids == {world.calls["cen025"], world.calls["cen028"]}
+
+
+def test_an_override_changes_the_pass_rate(app, world):
+    supervisor = session_browser(app, world.users["supervisor"])
+    response = supervisor.post(f"/calls/{world.calls['cen025']}/items/greeting/override",
+                               data={"verdict": "failed", "comment": "no greeting"})
+    assert response.status_code == 303
+    html = _page(app, world)
+    greeting = _rows(html, "table-item-pass")["Greeting"]
+    assert [cell[1] for cell in greeting] == ["75.0 %", "3", "1", "0", "0"]
+    carter = _rows(html, "table-score-trend")["John Carter"]
+    assert float(carter[0][0]["data-mean"]) < 92.85  # the recomputed score counts too
+
+
+def test_filters_and_periods(app, world, session):
+    carter = carter_id(app)
+    dostawa = session.scalar(select(Queue.id).where(Queue.name == "dostawa"))
+    html = _page(app, world, f"{NOVEMBER}&agent_id={carter}&period=month")
+    assert list(_rows(html, "table-score-trend")) == ["John Carter", "All agents"]
+    assert re.findall(r'<th scope="col" data-period="([^"]+)">', html) == ["2026-11-01"]
+    assert list(_rows(html, "table-fcr-queue")) == ["billing", "card", "All"]
+    assert f'<option value="{carter}" selected>' in html
+    html = _page(app, world, f"{NOVEMBER}&queue_id={dostawa}&period=day")
+    assert list(_rows(html, "table-fcr-agent")) == ["Piotr Wiśniewski", "Tomasz Lewandowski",
+                                                    "All"]
+    assert len(re.findall(r'<th scope="col" data-period=', html)) == 30
+    empty = _page(app, world, "date_from=2025-01-01&date_to=2025-01-31")
+    assert empty.count("No data for these filters.") >= 4
+    assert _chart_data(empty)["itemPass"]["x"] == []
+
+
+def test_default_range_is_twelve_weeks_up_to_today(app, world):
+    html = _page(app, world, "date_from=nonsense&period=fortnight")
+    today = utc_today()
+    assert f'name="date_to" id="dashboard-date-to" value="{today}"' in html
+    assert f'value="{today - timedelta(days=83)}"' in html
+    assert '<option value="week" selected>' in html
+
+
+def test_chart_data_for_the_script(app, world):
+    data = _chart_data(_page(app, world))
+    series = {s["name"]: s for s in data["scoreTrend"]["series"]}
+    assert series["John Carter"]["x"] == ["2026-11-02"]
+    assert series["John Carter"]["y"] == [92.8] and series["John Carter"]["calls"] == [2]
+    assert series["John Carter"]["link"] == f"/calls?{NOVEMBER}&agent_id={carter_id(app)}"
+    ranges = data["scoreTrend"]["periodRanges"]
+    assert ranges[:2] == [["2026-11-01", "2026-11-01"], ["2026-11-02", "2026-11-08"]]
+    item_pass = data["itemPass"]
+    assert item_pass["y"][item_pass["x"].index("Offer of further help")] == 50.0
+    assert data["fcrQueue"]["x"] == ["billing", "card", "dostawa"]
+    assert data["fcrQueue"]["y"] == [100.0, 100.0, 100.0]
+
+
+def test_names_are_escaped_in_the_tables_and_the_charts(app, world, session):
+    agent = session.scalars(select(Agent).where(Agent.external_id == "A02")).one()
+    agent.name = '<img src=x onerror="alert(1)">'
+    session.commit()
+    html = _page(app, world)
+    assert "<img src=x" not in html
+    names = [s["name"] for s in _chart_data(html)["scoreTrend"]["series"]]
+    assert '&lt;img src=x onerror=&#34;alert(1)&#34;&gt;' in names  # Plotly shows it as text
+
+
+def test_polish(app, world):
+    supervisor = session_browser(app, world.users["supervisor"])
+    supervisor.post("/language", data={"lang": "pl", "next": "/dashboard"})
+    html = supervisor.get(f"/dashboard?{NOVEMBER}").get_data(as_text=True)
+    assert "Pulpit" in html and "Trend wyników według konsultantów" in html
+    assert _rows(html, "table-item-pass")["Powitanie"][0][1] == "100,0 %"
+    assert _chart_data(html)["separators"] == ", "
+
+
+def test_nav_link_for_supervisors_and_admins_only(app, world):
+    for role in ("supervisor", "admin"):
+        html = session_browser(app, world.users[role]).get("/calls").get_data(as_text=True)
+        assert 'id="nav-dashboard" href="/dashboard"' in html
+    agent = session_browser(app, world.users["agent"])
+    assert 'id="nav-dashboard"' not in agent.get("/my/calls").get_data(as_text=True)
+    assert agent.get("/dashboard").status_code == 403
+
+
+def test_plotly_is_served_from_the_installed_package(app, world):
+    html = _page(app, world)
+    assert f'<script src="/vendor/plotly.min.js?v={plotly_version()}"></script>' in html
+    assert '<script src="/static/dashboard.js"></script>' in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert all("src=" in s or 'type="application/json"' in s for s in scripts)  # no inline JS
+    response = session_browser(app, None).get(f"/vendor/plotly.min.js?v={plotly_version()}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.content_length > 1_000_000 and b"plotly.js" in response.data[:200]
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    again = session_browser(app, None).get(
+        "/vendor/plotly.min.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_csp_allows_only_an_empty_style_element_beyond_own_files(app, world):
+    policy = session_browser(app, world.users["supervisor"]).get(
+        "/dashboard").headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+
+
+def carter_id(app) -> str:
+    with app.extensions["callqa_sessions"]() as session:
+        return str(session.scalar(select(Agent.id).where(Agent.external_id == "A11")))
