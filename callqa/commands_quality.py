@@ -89,7 +89,8 @@ def _eval_transcript(app: App, manifest: Path, entry: dict, reference: bool) -> 
     except AudioError as exc:
         print(f"  skipped {entry['id']}: {exc}", file=sys.stderr)
         return None
-    options = transcribe_options(app.settings, entry["language"])
+    options = transcribe_options(app.settings, entry["language"],
+                                 (entry.get("agent") or {}).get("name"))
     return transcribe_audio(audio, entry.get("layout", app.settings.default_layout),
                             load_transcriber(app.settings), options)
 

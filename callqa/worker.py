@@ -45,6 +45,7 @@ class Job:
     path: Path
     language: str
     layout: str
+    agent_name: str | None = None  # a transcription hint
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class Worker:
             layout = (call.channel_layout or (queue and queue.channel_layout)
                       or self.settings.default_layout)
             path = self.settings.recordings_dir / call.storage_name
+            agent_name = call.agent.name if call.agent else None
         if not language:
             raise CallFailed(
                 "no language for this call: set it on the call or its queue, or set "
@@ -140,11 +142,11 @@ class Worker:
             )
         if not path.is_file():
             raise CallFailed(f"recording is missing from storage: {path}")
-        return Job(claim.call_id, path, language, layout)
+        return Job(claim.call_id, path, language, layout, agent_name)
 
     def _transcribe(self, job: Job, claim: Claim) -> Transcript:
         audio = decode_audio(job.path, AudioOptions(max_duration_s=self.settings.max_duration_s))
-        options = transcribe_options(self.settings, job.language)
+        options = transcribe_options(self.settings, job.language, job.agent_name)
         return transcribe_audio(audio, job.layout, self._load_transcriber(), options,
                                 self._heartbeat_every(claim))
 

@@ -29,6 +29,8 @@ class Settings:
     cpu_threads: int = 1  # measured faster than 2 for one worker; run a worker per core
     beam_size: int = 5
     whisper_prompt: str = "none"  # "default": shipped call openings per language; or text
+    vocabulary: str = ""  # names Whisper should expect, comma-separated: company, products
+    hint_agent_name: bool = True  # the call's agent name is a hint too (agents say it)
     default_language: str = ""  # used when neither call nor queue has one; "auto" detects
     default_layout: str = "agent-left"
     max_duration_s: float = 4 * 3600
@@ -64,6 +66,8 @@ def _coerce(kind: object, raw: str) -> object:
     text = str(kind)
     if "Path" in text:
         return Path(raw).expanduser()
+    if text in ("bool", "<class 'bool'>"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if text in ("int", "<class 'int'>"):
         return int(raw)
     if text in ("float", "<class 'float'>"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -38,6 +38,10 @@ class TranscribeOptions:
     no_speech_threshold: float | None = None
     temperatures: tuple[float, ...] = (0.0,)  # add higher ones to re-decode poor windows
     initial_prompt: str | None = None  # text that primes Whisper's vocabulary for each window
+    # Names the agent says (the company, their own): hot words for every window of the
+    # agent's track. Other tracks go without: there Whisper wrote the names into speech
+    # that did not hold them, or dropped the turns that did.
+    hotwords: str | None = None
     split_pause_s: float = 1.0  # a pause this long between words starts a new utterance
 
 
@@ -89,6 +93,7 @@ class FasterWhisperTranscriber:
             no_speech_threshold=options.no_speech_threshold,
             temperature=list(options.temperatures),
             initial_prompt=options.initial_prompt,
+            hotwords=options.hotwords,
         )
         for seg in segments:
             words = tuple(
@@ -131,7 +136,7 @@ def transcribe_channels(
     speakers_known = True
     for speaker, channel, audio in tracks:
         speakers_known = speakers_known and speaker != Speaker.UNKNOWN
-        for segment in transcriber.transcribe(audio, options):
+        for segment in transcriber.transcribe(audio, track_options(options, speaker)):
             if on_segment:
                 on_segment(segment)
             utterances.extend(_utterances_from_segment(segment, speaker, channel, options))
@@ -140,6 +145,13 @@ def transcribe_channels(
         language=options.language, duration=duration, utterances=utterances,
         speakers_known=speakers_known,
     )
+
+
+def track_options(options: TranscribeOptions, speaker: Speaker) -> TranscribeOptions:
+    """The options for one party's track: hot words only where the agent alone speaks."""
+    if speaker == Speaker.AGENT or options.hotwords is None:
+        return options
+    return replace(options, hotwords=None)
 
 
 def _utterances_from_segment(
@@ -212,6 +224,18 @@ def prompt_for(language: str, setting: str) -> str | None:
     return setting
 
 
-def transcribe_options(settings: Settings, language: str) -> TranscribeOptions:
+def hotwords_for(settings: Settings, agent_name: str | None) -> str | None:
+    """The configured vocabulary and, unless turned off, the agent's name, as one hint."""
+    names = [name.strip() for name in settings.vocabulary.split(",")]
+    if settings.hint_agent_name and agent_name:
+        names.append(agent_name.strip())
+    unique = list(dict.fromkeys(name for name in names if name))
+    return ", ".join(unique) or None
+
+
+def transcribe_options(
+    settings: Settings, language: str, agent_name: str | None = None
+) -> TranscribeOptions:
     return TranscribeOptions(language=language, beam_size=settings.beam_size,
-                             initial_prompt=prompt_for(language, settings.whisper_prompt))
+                             initial_prompt=prompt_for(language, settings.whisper_prompt),
+                             hotwords=hotwords_for(settings, agent_name))

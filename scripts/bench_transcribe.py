@@ -81,6 +81,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="initial prompt setting: 'none', 'default' (the shipped call "
                              "openings) or text (default: Settings.whisper_prompt, "
                              "%(default)s)")
+    parser.add_argument("--vocabulary", default=settings.vocabulary,
+                        help="names to expect, comma-separated (default: Settings.vocabulary, "
+                             "%(default)r)")
+    parser.add_argument("--agent-hint", action=argparse.BooleanOptionalAction,
+                        default=settings.hint_agent_name,
+                        help="give the call's agent name as a hint (default: %(default)s)")
     parser.add_argument("--compute-type", default=settings.compute_type,
                         help="CTranslate2 compute type (default: %(default)s)")
     parser.add_argument("--cpu-threads", type=int, default=settings.cpu_threads,
@@ -127,9 +133,12 @@ def _temperatures(text: str) -> tuple[float, ...]:
     return values
 
 
-def options_for(args: argparse.Namespace, language: str) -> TranscribeOptions:
-    """What the worker would use for this language, with the command-line overrides."""
-    settings = load_settings().with_overrides(whisper_prompt=args.prompt)
+def options_for(
+    args: argparse.Namespace, language: str, agent_name: str | None = None
+) -> TranscribeOptions:
+    """What the worker would use for this call, with the command-line overrides."""
+    settings = load_settings().with_overrides(
+        whisper_prompt=args.prompt, vocabulary=args.vocabulary, hint_agent_name=args.agent_hint)
     overrides: dict[str, Any] = {"beam_size": args.beam_size}
     if args.no_speech_threshold is not _DEFAULT:
         overrides["no_speech_threshold"] = args.no_speech_threshold
@@ -137,7 +146,7 @@ def options_for(args: argparse.Namespace, language: str) -> TranscribeOptions:
         overrides["temperatures"] = args.temperatures
     if args.vad is not None:
         overrides["vad_filter"] = args.vad
-    return replace(transcribe_options(settings, language), **overrides)
+    return replace(transcribe_options(settings, language, agent_name), **overrides)
 
 
 # --- corpus -----------------------------------------------------------------------------
@@ -159,6 +168,7 @@ class CorpusCall:
     path: Path
     duration: float
     turns: tuple[RefTurn, ...]
+    agent_name: str | None = None
 
 
 def load_corpus(corpus: Path, language: str | None, limit: int | None) -> list[CorpusCall]:
@@ -180,6 +190,7 @@ def _corpus_call(corpus: Path, entry: dict[str, Any]) -> CorpusCall:
     return CorpusCall(
         id=entry["id"], language=entry["language"], layout=entry["layout"],
         path=corpus / entry["file"], duration=float(entry["duration"]), turns=turns,
+        agent_name=(entry.get("agent") or {}).get("name"),
     )
 
 
@@ -425,7 +436,7 @@ def _run_call(
     audio = decode_audio(call.path)
     decoded = time.perf_counter()
     tracks = call_tracks(audio.channels, audio.mixed, call.layout)
-    options = options_for(args, call.language)
+    options = options_for(args, call.language, call.agent_name)
     transcript = engine.transcribe(tracks, audio.duration, options, replica)
     finished = time.perf_counter()
     result = CallResult(
@@ -490,9 +501,12 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
     options = asdict(options_for(args, "-"))
     del options["language"]
     options.pop("initial_prompt", None)  # depends on the language: report the setting
+    options.pop("hotwords", None)  # depends on the call: report the settings
     return {
         **options,
         "prompt": args.prompt,
+        "vocabulary": args.vocabulary,
+        "agent_hint": args.agent_hint,
         "compute_type": args.compute_type,
         "cpu_threads": args.cpu_threads or os.cpu_count(),
         "parallel_channels": args.parallel_channels,
