@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
+import tempfile
 from pathlib import Path
 
 from flask import Flask, g, render_template, session
@@ -41,25 +41,25 @@ def init_web(app: Flask, settings: Settings) -> None:
 
 def secret_key(home: Path) -> str:
     """The key in `<home>/secret_key`, made (mode 0600) the first time, so sessions survive
-    restarts; several processes starting at once agree on one."""
+    restarts; several processes starting at once agree on one. The key is written to a
+    temporary file and linked into place, so the file never exists half-written, even if a
+    process dies while making it."""
     path = home / "secret_key"
     home.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read_key(path)
-    with os.fdopen(fd, "w") as stream:
-        stream.write(secrets.token_hex(32))
-    return _read_key(path)
-
-
-def _read_key(path: Path) -> str:
-    for _ in range(50):  # another process may be writing it right now
-        key = path.read_text().strip()
-        if key:
-            return key
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty: delete it to make a new secret key")
+    if not path.exists():
+        fd, draft = tempfile.mkstemp(dir=home, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as stream:
+                stream.write(secrets.token_hex(32))
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            os.unlink(draft)
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to make a new secret key")
+    return key
 
 
 def _load_user() -> None:

@@ -3,6 +3,8 @@ never changes anything."""
 from __future__ import annotations
 
 import stat
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from webtools import PASSWORD, Browser, csrf_token, make_app, session_browser
 
@@ -103,3 +105,11 @@ def test_the_secret_key_is_made_once_and_kept_private(settings):
         assert app.config["SECRET_KEY"] == first
     finally:
         app.extensions["callqa_engine"].dispose()
+
+
+def test_processes_starting_together_agree_on_one_secret_key(tmp_path):
+    home = tmp_path / "home"
+    with ProcessPoolExecutor(max_workers=4, mp_context=get_context("spawn")) as pool:
+        keys = set(pool.map(secret_key, [home] * 8))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in home.iterdir()] == ["secret_key"]  # no drafts left behind
