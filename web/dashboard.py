@@ -29,7 +29,7 @@ from web.access import SUPERVISORS, roles_required
 from web.appctx import settings
 from web.i18n import gettext as _
 from web.i18n import pick
-from web.vendor import plotly_version
+from web.vendor import plotly_maplibre_style_id, plotly_version
 
 bp = Blueprint("dashboard", __name__)
 
@@ -44,6 +44,7 @@ def index():
         "dashboard/index.html", dashboard=dashboard, links=links, choices=_filter_choices(),
         item_labels=item_labels, group_name=group_name, percent=percent,
         period_label=period_label, plotly_version=plotly_version(),
+        plotly_style_id=plotly_maplibre_style_id(),
         chart_data=chart_data(dashboard, links, item_labels))
 
 

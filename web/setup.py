@@ -17,8 +17,8 @@ csrf = CSRFProtect()
 # Plotly.js (the dashboard's charts) puts its CSS rules in the page by adding an empty <style>
 # element and filling it through the CSSOM (sheet.insertRule), which a CSP does not govern; only
 # the empty element itself needs allowing, by the hash of empty content (base64 of the SHA-256
-# of ""). Styles with any content, and every inline script, stay refused. (plotly.js#2355; it
-# also adds MapLibre's CSS when loading, which stays refused: no chart here is a map.)
+# of ""). Styles with any content, and every inline script, stay refused. (plotly.js#2355; the
+# MapLibre CSS it also adds when loading is kept out by an empty placeholder: web/vendor.py.)
 _EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 _CSP = ("default-src 'self'; script-src 'self'; "
         f"style-src 'self' {_EMPTY_STYLE}; img-src 'self' data:; "

@@ -144,3 +144,24 @@ def test_agent_opens_own_calls_only(page: Page, sign_in, site, artifacts):
     expect(page.locator("#call")).to_have_attribute("data-call-id", str(site.recorded_call))
     page.wait_for_function(METADATA_LOADED)
     expect(page.locator(".override-form")).to_have_count(0)
+
+
+CHARTS = ("chart-score-trend", "chart-item-pass", "chart-fcr-agent", "chart-fcr-queue")
+
+
+def test_dashboard_draws_its_charts(page: Page, sign_in, artifacts):
+    """Plotly.js under the page's CSP: every chart drawn, and (by the `page` fixture) no
+    console error, such as a refused inline style."""
+    sign_in("supervisor")
+    page.goto("/dashboard?date_from=2026-11-01&date_to=2026-11-30")  # the samples' month
+    for chart in CHARTS:  # Plotly marks the element it draws in with .js-plotly-plot
+        expect(page.locator(f"#{chart}.js-plotly-plot .main-svg").first).to_be_visible()
+        expect(page.locator(f"#{chart} .cartesianlayer g.trace").first).to_be_attached()  # data
+    page.screenshot(path=artifacts / "dashboard.png", full_page=True)
+
+
+def test_agent_may_not_open_the_dashboard(page: Page, sign_in):
+    sign_in("agent")
+    response = page.goto("/dashboard")
+    assert response.status == 403
+    expect(page.locator("#error")).to_have_attribute("data-code", "403")

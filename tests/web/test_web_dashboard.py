@@ -17,7 +17,7 @@ from webtools import session_browser
 
 from callqa.dashboard import utc_today
 from models import Agent, Queue
-from web.vendor import plotly_version
+from web.vendor import maplibre_style_id, plotly_maplibre_style_id, plotly_version
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 ELEMENT_IDS = ("dashboard", "dashboard-filters", "chart-score-trend", "chart-item-pass",
@@ -214,6 +214,22 @@ def test_plotly_is_served_from_the_installed_package(app, world):
     again = session_browser(app, None).get(
         "/vendor/plotly.min.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_maplibre_style_id_is_found_in_the_installed_plotly():
+    style_id = plotly_maplibre_style_id()
+    assert style_id is not None and re.fullmatch(r"[0-9a-f]{64}", style_id)
+    assert maplibre_style_id('var e=document.createElement("style");e.id="x"') is None
+    assert maplibre_style_id("") is None
+
+
+def test_an_empty_style_placeholder_comes_before_plotly(app, world, monkeypatch):
+    """It keeps Plotly.js from adding MapLibre's CSS, which the CSP would refuse."""
+    html = _page(app, world)
+    placeholder = f'<style id="{plotly_maplibre_style_id()}"></style>'
+    assert html.index(placeholder) < html.index('<script src="/vendor/plotly.min.js')
+    monkeypatch.setattr("web.dashboard.plotly_maplibre_style_id", lambda: None)
+    assert "<style" not in _page(app, world)  # not found in another Plotly: none at all
 
 
 def test_the_csp_allows_only_an_empty_style_element_beyond_own_files(app, world):
