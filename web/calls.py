@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import chain
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 from flask import request as flask_request
@@ -45,16 +44,18 @@ def export_csv():
                             reviewed_column=reviewed_column())
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
-        chain(["\ufeff"], _streamed_lines(query)),  # the BOM: Excel then reads UTF-8
+        _streamed_lines(query),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="calls-{stamp}.csv"'})
 
 
 def _streamed_lines(query) -> Iterator[str]:
-    """The export owns its session: the request's is closed before the body streams."""
+    """The export owns its session: the request's is closed before the body streams. A
+    generator, so a server closing an abandoned download closes the session too."""
     sessions = current_app.extensions["callqa_sessions"]
 
     def lines() -> Iterator[str]:
+        yield "\ufeff"  # the BOM: spreadsheets then read the file as UTF-8
         with sessions() as session:
             yield from csv_lines(session, query)
     return lines()

@@ -65,3 +65,16 @@ def test_the_list_links_to_the_export_with_its_filters(app, world):
     html = session_browser(app, world.users["supervisor"]).get(
         "/calls?language=pl&page=2").get_data(as_text=True)
     assert 'href="/calls.csv?language=pl" id="export-csv"' in html
+
+
+def test_an_abandoned_download_gives_its_connection_back(app, world):
+    browser = session_browser(app, world.users["supervisor"])
+    engine = app.extensions["callqa_engine"]
+    response = browser.client.get("/calls.csv", buffered=False)
+    body = iter(response.response)
+    assert next(body).startswith(b"\xef\xbb\xbf")  # the BOM
+    assert next(body).startswith(b"call_id,")
+    assert next(body)[:1].isdigit()  # a first call: the query is running
+    assert engine.pool.checkedout() == 1  # the export's own session, mid-stream
+    response.close()
+    assert engine.pool.checkedout() == 0
