@@ -47,7 +47,14 @@ class Queue(Base):
 
 class Call(Base):
     __tablename__ = "calls"
-    __table_args__ = (Index("ix_calls_status_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_calls_status_id", "status", "id"),
+        # The call list: a filter, newest first, read in index order (also the FK indexes)
+        Index("ix_calls_agent_started", "agent_id", "started_at"),
+        Index("ix_calls_queue_started", "queue_id", "started_at"),
+        Index("ix_calls_language_started", "language", "started_at"),
+        Index("ix_calls_status_started", "status", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100))
@@ -57,8 +64,8 @@ class Call(Base):
     storage_name: Mapped[str | None] = mapped_column(String(200))  # None: no recording
     size_bytes: Mapped[int | None] = mapped_column(Integer)
 
-    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
-    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
     customer_phone: Mapped[str | None] = mapped_column(String(40))
     customer_key: Mapped[str | None] = mapped_column(String(64), index=True)  # E.164 or an id
     customer_name: Mapped[str | None] = mapped_column(String(200))
@@ -71,7 +78,7 @@ class Call(Base):
     codec: Mapped[str | None] = mapped_column(String(32))
     source_sample_rate: Mapped[int | None] = mapped_column(Integer)
     source_channels: Mapped[int | None] = mapped_column(Integer)
-    duration_s: Mapped[float | None] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float, index=True)
 
     status: Mapped[str] = mapped_column(String(16), default=CallStatus.QUEUED)
     error: Mapped[str | None] = mapped_column(Text)

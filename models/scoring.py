@@ -27,11 +27,13 @@ class CallScore(Base):
     """A call's current scorecard result and metrics (re-scoring replaces it)."""
 
     __tablename__ = "call_scores"
+    # The call list sorted by score: the index is the order, ties by call
+    __table_args__ = (Index("ix_call_scores_score_call", "score", "call_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"))
-    score: Mapped[float | None] = mapped_column(Float, index=True)
+    score: Mapped[float | None] = mapped_column(Float)
     passed_weight: Mapped[float] = mapped_column(Float)
     applicable_weight: Mapped[float] = mapped_column(Float)
     flagged: Mapped[bool] = mapped_column(default=False)  # a critical item failed
@@ -50,7 +52,8 @@ class ItemResult(Base):
     __tablename__ = "item_results"
     __table_args__ = (
         Index("ix_item_results_item_verdict", "item_id", "verdict"),
-        Index("ix_item_results_item_effective", "item_id", "effective_verdict"),
+        # Calls where an item failed, read from the index alone
+        Index("ix_item_results_item_effective_call", "item_id", "effective_verdict", "call_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

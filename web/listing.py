@@ -8,7 +8,7 @@ from flask import request, url_for
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from callqa.call_query import CallFilters, Page, call_list_query, call_page
+from callqa.call_query import CallFilters, Page, call_page
 from models import Call, CallReview, Dispute, DisputeStatus, Feedback, ItemOverride
 
 PER_PAGE = 50
@@ -29,8 +29,8 @@ class CallList:
 
 
 def call_list(session: Session, filters: CallFilters) -> CallList:
-    query = call_list_query(filters, reviewed_column=reviewed_column())
-    page = call_page(session, query, _int_arg("page", 1), _int_arg("per_page", PER_PAGE))
+    page = call_page(session, filters, _int_arg("page", 1), _int_arg("per_page", PER_PAGE),
+                     reviewed_column=reviewed_column())
     ids = [call.id for call in page.calls]
     return CallList(filters, page, *page_extras(session, ids))
 
