@@ -31,6 +31,7 @@ import os
 import platform
 import random
 import re
+import resource
 import sqlite3
 import statistics
 import sys
@@ -719,9 +720,44 @@ def run_cases(engine: Engine, url: str, home: Path,
                 time_page(client, clock, case, timings)
                 time_queries(sessions, case, timings)
             results.append((case, timings))
+        print_export(time_export(client))
         return results
     finally:
         app_engine.dispose()
+
+
+@dataclass(frozen=True)
+class ExportTiming:
+    seconds: float
+    rows: int
+    mib: float
+    peak_rss_before_mib: float
+    peak_rss_after_mib: float
+
+
+def time_export(client) -> ExportTiming:
+    """The CSV export of every call, read as a browser would, chunk by chunk."""
+    before = _peak_rss_mib()
+    started = time.perf_counter()
+    response = client.get("/calls.csv", buffered=False)
+    size = lines = 0
+    for chunk in response.response:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    response.close()
+    return ExportTiming(time.perf_counter() - started, lines - 1, size / 2**20, before,
+                        _peak_rss_mib())
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def print_export(export: ExportTiming) -> None:
+    print(f"CSV export of every call: {export.rows} rows, {export.mib:.1f} MiB in "
+          f"{export.seconds:.1f} s ({export.rows / export.seconds:,.0f} rows/s); peak RSS "
+          f"{export.peak_rss_before_mib:.0f} MiB before, {export.peak_rss_after_mib:.0f} MiB "
+          "after")
 
 
 if __name__ == "__main__":
