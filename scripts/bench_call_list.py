@@ -49,7 +49,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy  # noqa: E402
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text  # noqa: E402
+from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from callqa.call_query import CallFilters, calls_by_id, count_calls, page_ids  # noqa: E402
@@ -67,7 +67,12 @@ from models import (  # noqa: E402
     Scorecard,
     User,
 )
-from models.db import make_engine, make_session_factory, upgrade_schema  # noqa: E402
+from models.db import (  # noqa: E402
+    make_engine,
+    make_session_factory,
+    scratch_schema,
+    upgrade_schema,
+)
 from qa.config import Settings  # noqa: E402
 from qa.scoring import default_scorecard  # noqa: E402
 
@@ -417,17 +422,8 @@ def bench_database(url: str | None, folder: Path) -> Iterator[str]:
     if not url.startswith("postgresql"):
         yield url  # a SQLite file of one's own: kept, and reused if it holds calls
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url, "bench") as schema_url:
+        yield schema_url
 
 
 def database_size(engine: Engine) -> int:
