@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from httptools import HttpUser, signed_in_as, wait_for_line
 
 
@@ -95,6 +96,9 @@ def test_transcripts_rescore_and_fcr_report(settings, corpus, tmp_path):
     assert rows["total"]["calls"] == 4
 
 
+# The main job runs on the embedded defaults; the same pipeline on PostgreSQL is
+# test_ingest_process_show's.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_demo_twice_keeps_its_accounts_and_serves_the_ui(settings):
     first = _callqa(settings, "demo", "--no-serve")
     assert first.returncode == 0, first.stderr
