@@ -18,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from callqa.reports import fcr_rate
 from models import Agent, Call, CallScore, FcrResult, ItemResult, Queue
 
 PERIODS = ("day", "week", "month")
@@ -186,9 +187,7 @@ class FcrRate:
 
     @property
     def rate(self) -> float | None:
-        """FCR share of the decided calls; pending calls are not decided yet."""
-        decided = self.fcr + self.not_fcr
-        return self.fcr / decided if decided else None
+        return fcr_rate(self.fcr, self.not_fcr)
 
 
 @dataclass

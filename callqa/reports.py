@@ -13,6 +13,12 @@ from models import Agent, Call, FcrResult, Queue
 GROUPINGS = ("agent", "queue", "day", "week", "month")
 
 
+def fcr_rate(fcr: int, not_fcr: int) -> float | None:
+    """FCR share of the decided calls; pending calls are not decided yet."""
+    decided = fcr + not_fcr
+    return fcr / decided if decided else None
+
+
 @dataclass
 class FcrRow:
     group: str
@@ -23,9 +29,8 @@ class FcrRow:
 
     @property
     def rate(self) -> float | None:
-        """FCR share of the decided calls; pending calls are not decided yet."""
-        decided = self.fcr + self.not_fcr
-        return round(self.fcr / decided, 4) if decided else None
+        rate = fcr_rate(self.fcr, self.not_fcr)
+        return None if rate is None else round(rate, 4)
 
     def to_dict(self) -> dict[str, object]:
         return {"group": self.group, "calls": self.calls, "fcr": self.fcr,
