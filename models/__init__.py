@@ -21,3 +21,6 @@ from models.review import (  # noqa: E402
 )
 
 __all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride", "Role", "User"]
+from models.login import LoginFailure  # noqa: E402
+
+__all__ += ["LoginFailure"]

@@ -46,6 +46,9 @@ class Settings:
     fcr_cron_hour: int = 2  # scheduler: local hour of the nightly FCR recompute
     retention_days: int = 0  # scheduler: delete calls older than this many days; 0: keep all
     retention_cron_hour: int = 3  # scheduler: local hour of the daily retention run
+    login_window_s: float = 15 * 60  # web: refused sign-ins are counted over this window
+    login_max_failures: int = 5  # web: per user name and client address, then wait
+    login_max_failures_per_address: int = 50  # web: per client address over all user names
 
     @property
     def db_url(self) -> str:

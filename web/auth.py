@@ -1,8 +1,22 @@
 """Signing in and out, and the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import math
 
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from callqa import login_throttle
+from callqa.login_throttle import ThrottlePolicy
 from callqa.users import authenticate
 from web import db
 from web.access import SUPERVISORS, current_user
@@ -26,17 +40,33 @@ def home():
 def login():
     if request.method == "GET":
         return render_template("login.html", next=safe_next(request.args.get("next")))
-    user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
+    username, address = request.form.get("username", ""), request.remote_addr or "unknown"
+    policy = ThrottlePolicy.from_settings(current_app.config["CALLQA_SETTINGS"])
+    wait = login_throttle.wait_seconds(db(), username, address, policy)
+    if wait:
+        flash(_("Too many failed sign-ins. Try again in {minutes} min.",
+                minutes=math.ceil(wait / 60)), "error")
+        return _login_refused(username, 429, {"Retry-After": str(wait)})
+    user = authenticate(db(), username, request.form.get("password", ""))
     if user is None:
+        login_throttle.record_failure(db(), username, address, policy)
+        db().commit()
         flash(_("Wrong user name or password, or the account is inactive."), "error")
-        return render_template("login.html", next=safe_next(request.form.get("next")),
-                               username=request.form.get("username", "")), 401
+        return _login_refused(username, 401)
+    login_throttle.clear_failures(db(), username, address)
+    db().commit()
     language = session.get("lang")
     session.clear()  # a new session on sign-in: nothing carried over from before
     session["user_id"] = user.id
     if language:
         session["lang"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
+
+
+def _login_refused(username: str, status: int, headers: dict[str, str] | None = None):
+    page = render_template("login.html", next=safe_next(request.form.get("next")),
+                           username=username)
+    return make_response(page, status, headers or {})
 
 
 @bp.post("/logout")

@@ -10,6 +10,8 @@ PL: dict[str, str] = {
     "Language": "Język",
     "Wrong user name or password, or the account is inactive.":
         "Błędna nazwa użytkownika lub hasło albo konto jest nieaktywne.",
+    "Too many failed sign-ins. Try again in {minutes} min.":
+        "Zbyt wiele nieudanych logowań. Spróbuj ponownie za {minutes} min.",
     "The form has expired or was not sent from this site. Reload the page and try again.":
         "Formularz wygasł albo nie został wysłany z tej strony. Odśwież stronę i spróbuj ponownie.",
     "You may not do this.": "Nie masz do tego uprawnień.",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from qa.config import Settings
 from web import db, i18n
@@ -26,6 +27,9 @@ _CSP = ("default-src 'self'; script-src 'self'; "
 
 
 def init_web(app: Flask, settings: Settings) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # behind that many reverse proxies: the client is who they say it is
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(settings.home)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid while the session lasts
