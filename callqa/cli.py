@@ -334,11 +334,11 @@ def run_scheduler(app: App, once: str | None, settle: float) -> None:
     from callqa import scheduler
 
     scheduler.log_progress()
-    if once is None:
-        scheduler.serve(app.sessions, app.settings)
-        return
     try:
-        click.echo(scheduler.run_once(app.sessions, app.settings, once, settle_s=settle))
+        if once is None:
+            scheduler.serve(app.sessions, app.settings)
+        else:
+            click.echo(scheduler.run_once(app.sessions, app.settings, once, settle_s=settle))
     except scheduler.JobUnavailable as exc:
         raise click.UsageError(str(exc)) from exc
 

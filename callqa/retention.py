@@ -6,10 +6,15 @@ the transcripts, FCR results and scores with them. A stored file is deleted afte
 committed, and only when no remaining call uses it: a crash leaves a stray file, never a call
 without its recording. Archived originals in the inbox's ingested/ and failed/ folders older
 than the period go as well.
+
+A period shorter than the FCR window is refused: a call deleted while later calls can still
+repeat it would leave those calls judged FCR on their own, and the unresolved first contact
+would never count against its agent.
 """
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,12 +23,17 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.inbox import FAILED, INGESTED
+from callqa.scoring import rules_for
 from models import Call, utcnow
 from qa.config import Settings
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
+
+
+class RetentionError(ValueError):
+    """A retention period that would delete calls FCR still needs."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ def apply_retention(
     if settings.retention_days <= 0:
         log.info("retention is off (CALLQA_RETENTION_DAYS=0): nothing deleted")
         return RetentionResult(None)
+    check_retention_period(settings)
     cutoff = (now or utcnow()) - timedelta(days=settings.retention_days)
     calls = files = 0
     while deleted := _delete_calls(sessions, cutoff):
@@ -56,6 +67,17 @@ def apply_retention(
     result = RetentionResult(cutoff, calls, files, archived)
     log.info("retention: %s", result)
     return result
+
+
+def check_retention_period(settings: Settings) -> None:
+    """Refuse a retention period shorter than the FCR window of the configured rules."""
+    window_days = rules_for(settings).fcr.policy.window_days
+    if 0 < settings.retention_days < window_days:
+        raise RetentionError(
+            f"CALLQA_RETENTION_DAYS={settings.retention_days} is shorter than the FCR window "
+            f"({window_days:g} days): calls would be deleted while a repeat contact can still "
+            f"come, and its FCR would be judged without them. Keep calls at least "
+            f"{math.ceil(window_days)} days, or shorten window_days in the FCR rules.")
 
 
 def _expired(cutoff: datetime):

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callqa.fcr_jobs import recompute_fcr
 from callqa.inbox import InboxWatcher
 from callqa.leases import LeaseKeeper
-from callqa.retention import apply_retention
+from callqa.retention import RetentionError, apply_retention, check_retention_period
 from qa.config import Settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ def fcr_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
 
 
 def retention_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
+    try:
+        check_retention_period(settings)
+    except RetentionError as exc:
+        raise JobUnavailable(str(exc)) from exc
     return lambda: apply_retention(sessions, settings)
 
 
@@ -198,7 +202,9 @@ def _log_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
 
 
 def serve(sessions: Sessions, settings: Settings, stop: threading.Event | None = None) -> None:
-    """Run the scheduler until SIGTERM/SIGINT (or `stop` is set)."""
+    """Run the scheduler until SIGTERM/SIGINT (or `stop` is set); JobUnavailable at once for
+    settings a job cannot run with."""
+    retention_job(sessions, settings)  # a bad retention period stops the start, not a night
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):

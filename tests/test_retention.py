@@ -4,13 +4,17 @@ import os
 import shutil
 from dataclasses import replace
 from datetime import timedelta
+from importlib import resources
 
+import pytest
 from sqlalchemy import func, select, update
 
 from callqa.ingest import ingest_recording
-from callqa.retention import apply_retention
+from callqa.retention import RetentionError, apply_retention
 from models import Call, Utterance, utcnow
 from qa.metadata import CallMetadata
+
+FCR_RULES = resources.files("qa.fcr") / "default.yaml"
 
 
 def _ingest(sessions, settings, path, days_ago: float | None) -> int:
@@ -70,3 +74,16 @@ def test_retention_days_zero_keeps_everything(sessions, settings, samples, caplo
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 1
     assert _stored(sessions, settings, old).exists()
+
+
+def test_a_period_shorter_than_the_fcr_window_deletes_nothing(
+        sessions, settings, samples, tmp_path):
+    old = _ingest(sessions, settings, samples / "cpl004.flac", days_ago=5)
+    with pytest.raises(RetentionError, match=r"RETENTION_DAYS=3 is shorter than the FCR "
+                                             r"window \(7 days\).*at least 7 days"):
+        apply_retention(sessions, replace(settings, retention_days=3))
+    rules = tmp_path / "fcr.yaml"
+    rules.write_text(FCR_RULES.read_text().replace("window_days: 7", "window_days: 2"))
+    result = apply_retention(sessions, replace(settings, retention_days=3, fcr_rules=rules))
+    with sessions() as session:
+        assert result.calls == 1 and session.get(Call, old) is None

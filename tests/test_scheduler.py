@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
@@ -237,8 +238,26 @@ def test_scheduler_once_runs_one_job_under_the_lease(sessions, settings, samples
 
     other = LeaseKeeper(sessions, LEASE, ttl_s=60, holder="a-running-scheduler")
     assert other.hold()
-    refused = _once(settings, inbox, "retention", CALLQA_RETENTION_DAYS="1")
+    refused = _once(settings, inbox, "retention", CALLQA_RETENTION_DAYS="30")
     assert "not run, another scheduler holds the lease" in refused.stdout, refused.stderr
+    other.release()
+
+    too_short = _once(settings, inbox, "retention", CALLQA_RETENTION_DAYS="1")
+    assert too_short.returncode == 2, too_short.stdout
+    assert "CALLQA_RETENTION_DAYS=1 is shorter than the FCR window (7 days)" in too_short.stderr
 
     no_inbox = _once(settings, inbox, "inbox", CALLQA_INBOX_DIR="")
     assert no_inbox.returncode == 2 and "set CALLQA_INBOX_DIR" in no_inbox.stderr
+
+
+def test_the_scheduler_refuses_to_start_with_retention_shorter_than_the_fcr_window(
+        sessions, settings):
+    from callqa.scheduler import JobUnavailable, serve
+
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(JobUnavailable, match="shorter than the FCR window"):
+        serve(sessions, replace(settings, retention_days=6), stop)
+    with sessions() as session:
+        assert current(session, LEASE) is None  # it never took the lease
+    serve(sessions, replace(settings, retention_days=7), stop)  # a week is enough: it starts
