@@ -15,6 +15,7 @@ from qa.transcript import Speaker, Transcript, Utterance, Word
 from qa.whisper_model import resolve_model
 
 AUTO_LANGUAGE = "auto"
+SAMPLE_RATE = 16000  # what every track handed to a Transcriber is sampled at
 LAYOUTS = ("agent-left", "agent-right", "mono")
 # How calls open, per language: primes Whisper's vocabulary for the first 30 s of each channel
 # (with condition_on_previous_text off, the prompt is dropped after the first window).
@@ -43,6 +44,12 @@ class TranscribeOptions:
     # that did not hold them, or dropped the turns that did.
     hotwords: str | None = None
     split_pause_s: float = 1.0  # a pause this long between words starts a new utterance
+    # A 30 s window whose text compresses (gzip) more than this is a repetition loop ("Wąję po
+    # domnie" forty times on an 8 kHz customer channel); Whisper's own test, with its own
+    # threshold. Such a window alone is decoded again, forbidding any run of this many tokens
+    # to repeat. None: keep loops as decoded.
+    loop_compression_ratio: float | None = 2.4
+    loop_no_repeat_ngram_size: int = 3
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,13 @@ class FasterWhisperTranscriber:
         self.info = EngineInfo(engine="faster-whisper", model=model_path)
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Iterator[Segment]:
+        for window in _windows(self._decode(audio, options)):
+            if _is_loop(window, options.loop_compression_ratio):
+                yield from self._decode_loop_again(audio, window, options)
+            else:
+                yield from (_segment(seg) for seg in window)
+
+    def _decode(self, audio: np.ndarray, options: TranscribeOptions, no_repeat_ngram_size: int = 0):
         segments, _ = self._model.transcribe(
             audio,
             language=None if options.language == AUTO_LANGUAGE else options.language,
@@ -94,15 +108,48 @@ class FasterWhisperTranscriber:
             temperature=list(options.temperatures),
             initial_prompt=options.initial_prompt,
             hotwords=options.hotwords,
+            no_repeat_ngram_size=no_repeat_ngram_size,
         )
-        for seg in segments:
-            words = tuple(
-                Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
-                for w in seg.words or ()
-            )
-            yield Segment(
-                seg.start, seg.end, seg.text.strip(), words, seg.avg_logprob, seg.no_speech_prob
-            )
+        return segments
+
+    def _decode_loop_again(self, audio: np.ndarray, window: list, options: TranscribeOptions
+                           ) -> Iterator[Segment]:
+        """The looping window's stretch of audio decoded again, no token run repeated; the
+        window as it was if that loops too or finds no words (nothing heard is lost)."""
+        start, end = window[0].start, window[-1].end
+        clip = audio[int(start * SAMPLE_RATE):int(np.ceil(end * SAMPLE_RATE))]
+        again = list(self._decode(clip, options, options.loop_no_repeat_ngram_size))
+        if not any(seg.text.strip() for seg in again) or _is_loop(
+                again, options.loop_compression_ratio):
+            return (_segment(seg) for seg in window)
+        return (_segment(seg, offset=start) for seg in again)
+
+
+def _windows(segments: Iterable) -> Iterator[list]:
+    """faster-whisper's segments grouped by the 30 s window they were decoded in."""
+    window: list = []
+    for seg in segments:
+        if window and seg.seek != window[0].seek:
+            yield window
+            window = []
+        window.append(seg)
+    if window:
+        yield window
+
+
+def _is_loop(window: list, max_compression_ratio: float | None) -> bool:
+    return max_compression_ratio is not None and any(
+        seg.compression_ratio > max_compression_ratio for seg in window)
+
+
+def _segment(seg, offset: float = 0.0) -> Segment:
+    words = tuple(
+        Word(w.word.strip(), round(w.start + offset, 3), round(w.end + offset, 3),
+             round(w.probability, 4))
+        for w in seg.words or ()
+    )
+    return Segment(seg.start + offset, seg.end + offset, seg.text.strip(), words,
+                   seg.avg_logprob, seg.no_speech_prob)
 
 
 @lru_cache(maxsize=4)

@@ -93,6 +93,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="threads per model, 0 = one per core (default: %(default)s)")
     parser.add_argument("--vad", action=argparse.BooleanOptionalAction, default=None,
                         help="Silero VAD filter (default: TranscribeOptions)")
+    parser.add_argument("--loop-retry", action=argparse.BooleanOptionalAction, default=None,
+                        help="decode a repetition-loop window again with n-gram blocking "
+                             "(default: TranscribeOptions)")
     parser.add_argument("--parallel-channels", action="store_true",
                         help="experimental: transcribe the two channels of a call at once, "
                              "on two model replicas (not what the product does)")
@@ -146,6 +149,8 @@ def options_for(
         overrides["temperatures"] = args.temperatures
     if args.vad is not None:
         overrides["vad_filter"] = args.vad
+    if args.loop_retry is False:
+        overrides["loop_compression_ratio"] = None
     return replace(transcribe_options(settings, language, agent_name), **overrides)
 
 
