@@ -71,8 +71,10 @@ def apply_retention(
 
 def check_retention_period(settings: Settings) -> None:
     """Refuse a retention period shorter than the FCR window of the configured rules."""
+    if settings.retention_days <= 0:
+        return  # retention off: nothing is deleted
     window_days = rules_for(settings).fcr.policy.window_days
-    if 0 < settings.retention_days < window_days:
+    if settings.retention_days < window_days:
         raise RetentionError(
             f"CALLQA_RETENTION_DAYS={settings.retention_days} is shorter than the FCR window "
             f"({window_days:g} days): calls would be deleted while a repeat contact can still "
