@@ -43,6 +43,7 @@ def wait_seconds(
     """Whole seconds until this user name may try to sign in from this address; 0: now."""
     now = now or utcnow()
     since = now - timedelta(seconds=policy.window_s)
+    address = _address(address)
     account = _newest_failures(session, since, address, policy.per_account, _key(username))
     anywhere = _newest_failures(session, since, address, policy.per_address)
     return max(_wait(account, policy.per_account, policy, now),
@@ -58,20 +59,19 @@ def record_failure(
     session.execute(
         delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=policy.window_s))
     )
-    session.add(LoginFailure(username=_key(username), address=address[:64], at=now))
+    session.add(LoginFailure(username=_key(username), address=_address(address), at=now))
 
 
 def clear_failures(session: Session, username: str, address: str) -> None:
     """A successful sign-in: this user name starts afresh from this address."""
     session.execute(delete(LoginFailure).where(
-        LoginFailure.username == _key(username), LoginFailure.address == address[:64]))
+        LoginFailure.username == _key(username), LoginFailure.address == _address(address)))
 
 
 def _newest_failures(
     session: Session, since: datetime, address: str, limit: int, username: str | None = None
 ) -> list[datetime]:
-    query = select(LoginFailure.at).where(
-        LoginFailure.address == address[:64], LoginFailure.at > since)
+    query = select(LoginFailure.at).where(LoginFailure.address == address, LoginFailure.at > since)
     if username is not None:
         query = query.where(LoginFailure.username == username)
     return list(session.scalars(query.order_by(LoginFailure.at.desc()).limit(limit)))
@@ -88,3 +88,7 @@ def _wait(newest_first: list[datetime], limit: int, policy: ThrottlePolicy, now:
 
 def _key(username: str) -> str:
     return (username or "").strip().lower()[:64]
+
+
+def _address(address: str) -> str:
+    return address[:64]

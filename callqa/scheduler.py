@@ -62,11 +62,15 @@ def fcr_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
 
 
 def retention_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
+    _check_retention_period(settings)
+    return lambda: apply_retention(sessions, settings)
+
+
+def _check_retention_period(settings: Settings) -> None:
     try:
         check_retention_period(settings)
     except RetentionError as exc:
         raise JobUnavailable(str(exc)) from exc
-    return lambda: apply_retention(sessions, settings)
 
 
 JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job}
@@ -204,7 +208,7 @@ def _log_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
 def serve(sessions: Sessions, settings: Settings, stop: threading.Event | None = None) -> None:
     """Run the scheduler until SIGTERM/SIGINT (or `stop` is set); JobUnavailable at once for
     settings a job cannot run with."""
-    retention_job(sessions, settings)  # a bad retention period stops the start, not a night
+    _check_retention_period(settings)  # a bad retention period stops the start, not a night
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
