@@ -171,10 +171,10 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Okay [thanks/en]: agent@1: Hello. | agent@20: Thank you for your patience.
     Okay [thanks/en]: agent@1: Hello. | agent@20: Thanks for letting me know.
     Okay [thanks/en]: agent@1: Hello. | agent@30: Thanks for calling.
-    Fail [thanks/en]: agent@1: Hello. | agent@30: Thanks for calling, have a nice day.
+    Okay [thanks/en]: agent@1: Hello. | agent@30: Thanks for calling, have a nice day.
     Okay [thanks/en]: agent@1: Hello. | agent@30: Thanks for your patience, have a nice day.
-    Fail [thanks/pl]: agent@1: Dzień dobry. | agent@30: Dziękuję za rozmowę, do widzenia.
-    Fail [thanks/pl]: agent@1: Halo. | agent@30: Dziękuję za rozmowę. | agent@32: Do widzenia.
+    Okay [thanks/pl]: agent@1: Dzień dobry. | agent@30: Dziękuję za rozmowę, do widzenia.
+    Okay [thanks/pl]: agent@1: Halo. | agent@30: Dziękuję za rozmowę. | agent@32: Do widzenia.
     Okay [thanks/pl]: agent@1: Dzień dobry. | agent@30: Dziękuję za rozmowę.
     Fail [thanks/en]: agent@0.6: Good morning, thank you for calling Northwind. | agent@25: Bye.
     Fail [thanks/en]: agent@1: Hello. | customer@20: Thank you so much. | agent@25: Okay.
