@@ -1,3 +1,3 @@
-from callqa.cli import main
+from callqa.cli.main import main
 
 main()

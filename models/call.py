@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from models.fcr import FcrResult
-    from models.scoring import CallScore
+    from callqa.models.fcr import FcrResult
+    from callqa.models.score import CallScore
 
 
 class CallStatus(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, UTCDateTime, utcnow
 
 
 class LoginFailure(Base):

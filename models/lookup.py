@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.call import Agent, Queue
-from models.scoring import Scorecard
+from callqa.models.call import Agent, Queue
+from callqa.models.score import Scorecard
 
 
 def agent_for(session: Session, external_id: str, name: str | None) -> Agent:

@@ -1,8 +1,8 @@
 """Rows built from domain objects."""
 from __future__ import annotations
 
-from models.call import Utterance
-from qa.transcript import Utterance as TranscriptUtterance
+from callqa.models.call import Utterance
+from callqa.qa.transcript import Utterance as TranscriptUtterance
 
 
 def utterance_row(position: int, utterance: TranscriptUtterance) -> Utterance:

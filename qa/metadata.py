@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qa.fcr.phone import normalize_phone
-from qa.transcription import AUTO_LANGUAGE, LAYOUTS
+from callqa.qa.fcr.phone import normalize_phone
+from callqa.qa.transcription import AUTO_LANGUAGE, LAYOUTS
 
 DIRECTIONS = ("inbound", "outbound", "internal")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.transcript import Speaker, Transcript, Utterance
 
 _WORD = re.compile(r"\w+")
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.transcript import Speaker, Transcript, Utterance
 
 
 def read_manifest(path: str | Path) -> list[dict[str, Any]]:

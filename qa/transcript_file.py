@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.transcript import Speaker, Transcript, Utterance
 
 
 class TranscriptFileError(ValueError):

@@ -9,10 +9,10 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.audio import DecodedAudio
-from qa.config import Settings
-from qa.transcript import Speaker, Transcript, Utterance, Word
-from qa.whisper_model import resolve_model
+from callqa.qa.audio import DecodedAudio
+from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
+from callqa.qa.whisper_model import resolve_model
+from callqa.settings import Settings
 
 AUTO_LANGUAGE = "auto"
 SAMPLE_RATE = 16000  # what every track handed to a Transcriber is sampled at

@@ -46,14 +46,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import sqlalchemy  # noqa: E402
 from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from callqa.call_query import CallFilters, calls_by_id, count_calls, page_ids  # noqa: E402
-from models import (  # noqa: E402
+from callqa.models import (  # noqa: E402
     Agent,
     Call,
     CallReview,
@@ -67,14 +64,15 @@ from models import (  # noqa: E402
     Scorecard,
     User,
 )
-from models.db import (  # noqa: E402
+from callqa.models.db import (  # noqa: E402
     make_engine,
     make_session_factory,
     scratch_schema,
     upgrade_schema,
 )
-from qa.config import Settings  # noqa: E402
-from qa.scoring import default_scorecard  # noqa: E402
+from callqa.qa.scoring import default_scorecard  # noqa: E402
+from callqa.queries.call_list import CallFilters, calls_by_id, count_calls, page_ids  # noqa: E402
+from callqa.settings import Settings  # noqa: E402
 
 TARGET_P95_MS = 150.0
 PER_PAGE = 50  # the list's default page size
@@ -584,7 +582,7 @@ def time_page(client, clock: DriverClock, case: Case, timings: Timings) -> None:
 
 def time_queries(sessions, case: Case, timings: Timings) -> None:
     """The list's own queries without Flask or templates: count, page rows, page extras."""
-    from web.listing import page_extras, reviewed_column
+    from callqa.web.listing import page_extras, reviewed_column
 
     filters = CallFilters.from_args(case.args)
     offset = (int(case.args.get("page", 1)) - 1) * PER_PAGE
@@ -697,7 +695,7 @@ def prepare(engine: Engine, args: argparse.Namespace) -> None:
 def run_cases(engine: Engine, url: str, home: Path,
               args: argparse.Namespace) -> list[tuple[Case, Timings]]:
     """Every case through the real app, signed in as the seeded supervisor."""
-    from web import create_app
+    from callqa.web import create_app
 
     app = create_app({"CALLQA_SETTINGS": Settings(home=home, database_url=url),
                       "SECRET_KEY": "bench"})

@@ -9,15 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 _STARTED = time.perf_counter()
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qa.metrics import call_metrics  # noqa: E402
-from qa.reference import agent_name, read_manifest, transcript_from_manifest_entry  # noqa: E402
-from qa.scoring import ScoringContext, default_scorecard, score_transcript, warm_up  # noqa: E402
-from qa.scoring.lemmas import polish_lemma_index_path  # noqa: E402
+from callqa.qa.metrics import call_metrics  # noqa: E402
+from callqa.qa.reference import agent_name, read_manifest, transcript_from_manifest_entry  # noqa: E402
+from callqa.qa.scoring import ScoringContext, default_scorecard, score_transcript, warm_up  # noqa: E402
+from callqa.qa.scoring.lemmas import polish_lemma_index_path  # noqa: E402
 
 TARGET_PER_SECOND = 200
 _IMPORTED = time.perf_counter()

@@ -37,10 +37,9 @@ from typing import Any
 
 import numpy as np
 
-from qa.audio import decode_audio
-from qa.config import Settings, load_settings
-from qa.transcript import Speaker, Transcript, Utterance
-from qa.transcription import (
+from callqa.qa.audio import decode_audio
+from callqa.qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.transcription import (
     FasterWhisperTranscriber,
     TranscribeOptions,
     Transcriber,
@@ -49,8 +48,9 @@ from qa.transcription import (
     transcribe_channels,
     transcribe_options,
 )
-from qa.wer import EMPTY, WerResult, word_error_rate
-from qa.whisper_model import resolve_model
+from callqa.qa.wer import EMPTY, WerResult, word_error_rate
+from callqa.qa.whisper_model import resolve_model
+from callqa.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from dbtools import DATABASES, fresh_database
 
-from models.db import make_engine, make_session_factory, upgrade_schema
-from qa.config import Settings
+from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("CALLQA_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -69,7 +69,7 @@ def sessions(engine):
 
 @pytest.fixture(scope="session")
 def transcriber():
-    from qa.transcription import load_transcriber
+    from callqa.qa.transcription import load_transcriber
 
     return load_transcriber(Settings(model_cache_dir=MODEL_CACHE))
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from models.db import scratch_schema
+from callqa.models.db import scratch_schema
 
 PG_URL = os.environ.get("CALLQA_TEST_DATABASE_URL", "")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])

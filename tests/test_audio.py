@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 
-from qa.audio import AudioError, AudioOptions, _resample, decode_audio, probe_audio
+from callqa.qa.audio import AudioError, AudioOptions, _resample, decode_audio, probe_audio
 
 CORPUS = Path("/work/shared/corpus")
 if not (CORPUS / "manifest.jsonl").is_file():

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from callqa.claims import claim_next, give_up_on_stale, heartbeat
-from callqa.ingest import ingest_recording
-from callqa.worker import Worker
-from models import Call, CallStatus, utcnow
-from qa.metadata import CallMetadata, read_manifest
+from callqa.models import Call, CallStatus, utcnow
+from callqa.qa.metadata import CallMetadata, read_manifest
+from callqa.services.claims import claim_next, give_up_on_stale, heartbeat
+from callqa.services.ingest import ingest_recording
+from callqa.services.worker import Worker
 
 
 def _worker_env(settings, **extra: str) -> dict[str, str]:

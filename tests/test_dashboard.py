@@ -9,8 +9,19 @@ from functools import partial
 import pytest
 from sqlalchemy import select, text
 
-from callqa import review
-from callqa.dashboard import (
+from callqa.models import (
+    Agent,
+    Call,
+    CallScore,
+    FcrResult,
+    ItemResult,
+    Queue,
+    Role,
+    Scorecard,
+    User,
+)
+from callqa.qa.scoring.scorecard import default_scorecard
+from callqa.queries.stats import (
     DashboardFilters,
     build_dashboard,
     item_pass_rates,
@@ -18,8 +29,7 @@ from callqa.dashboard import (
     periods_between,
     score_trends_by_agent,
 )
-from models import Agent, Call, CallScore, FcrResult, ItemResult, Queue, Role, Scorecard, User
-from qa.scoring.scorecard import default_scorecard
+from callqa.services import reviewing as review
 
 NOVEMBER = DashboardFilters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
 ITEMS = ("greeting", "thanks", "goodbye")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from callqa.inbox import InboxWatcher
-from models import Call, CallStatus
+from callqa.models import Call, CallStatus
+from callqa.services.inbox import InboxWatcher
 
 
 def _watcher(sessions, settings, inbox: Path) -> InboxWatcher:

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from callqa.ingest import discover_recordings, ingest_recording, recording_metadata
-from models import Agent, Call, CallStatus, Queue
-from qa.metadata import CallMetadata, read_manifest
+from callqa.models import Agent, Call, CallStatus, Queue
+from callqa.qa.metadata import CallMetadata, read_manifest
+from callqa.services.ingest import discover_recordings, ingest_recording, recording_metadata
 
 
 def _ingest_all(sessions, settings, jobs):

@@ -6,8 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from callqa.login_throttle import ThrottlePolicy, clear_failures, record_failure, wait_seconds
-from models import LoginFailure
+from callqa.models import LoginFailure
+from callqa.services.login_throttle import (
+    ThrottlePolicy,
+    clear_failures,
+    record_failure,
+    wait_seconds,
+)
 
 POLICY = ThrottlePolicy(window_s=600, per_account=3, per_address=5)
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.metadata import (
+from callqa.qa.metadata import (
     CallMetadata,
     MetadataError,
     parse_metadata,

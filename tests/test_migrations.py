@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from models import Base
-from models.db import alembic_config, upgrade_schema
+from callqa.models import Base
+from callqa.models.db import alembic_config, upgrade_schema
 
 
 def _differences(engine) -> list:

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from callqa.fcr_jobs import recompute_fcr
-from callqa.ingest import ingest_recording, ingest_transcript
-from callqa.reports import fcr_report
-from callqa.scoring import rules_for, score_call
-from callqa.worker import Worker
-from models import Call, CallStatus, FcrResult, ItemResult, Scorecard, utcnow
-from qa.metadata import CallMetadata, read_manifest, transcript_metadata
+from callqa.models import Call, CallStatus, FcrResult, ItemResult, Scorecard, utcnow
+from callqa.qa.metadata import CallMetadata, read_manifest, transcript_metadata
+from callqa.queries.fcr_report import fcr_report
+from callqa.services.fcr_jobs import recompute_fcr
+from callqa.services.ingest import ingest_recording, ingest_transcript
+from callqa.services.score_store import rules_for, score_call
+from callqa.services.worker import Worker
 
 
 def _write_entry(tmp_path: Path, entry: dict) -> Path:

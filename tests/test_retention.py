@@ -9,12 +9,12 @@ from importlib import resources
 import pytest
 from sqlalchemy import func, select, update
 
-from callqa.ingest import ingest_recording
-from callqa.retention import RetentionError, apply_retention
-from models import Call, Utterance, utcnow
-from qa.metadata import CallMetadata
+from callqa.models import Call, Utterance, utcnow
+from callqa.qa.metadata import CallMetadata
+from callqa.services.ingest import ingest_recording
+from callqa.services.retention import RetentionError, apply_retention
 
-FCR_RULES = resources.files("qa.fcr") / "default.yaml"
+FCR_RULES = resources.files("callqa.qa.fcr") / "default.yaml"
 
 
 def _ingest(sessions, settings, path, days_ago: float | None) -> int:

@@ -17,15 +17,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
-from callqa.leases import LeaseKeeper, acquire, current, release
-from callqa.scheduler import (
+from callqa.models import Call, CallStatus, utcnow
+from callqa.services.leases import LeaseKeeper, acquire, current, release
+from callqa.services.scheduler import (
     DAILY_GRACE_S,
     LEASE,
     SchedulerService,
     lease_ttl_s,
     watch_events,
 )
-from models import Call, CallStatus, utcnow
 
 SAMPLE_FILES = ("cen025.flac", "cen028.mp3", "cpl004.flac", "cpl005.wav")
 
@@ -252,7 +252,7 @@ def test_scheduler_once_runs_one_job_under_the_lease(sessions, settings, samples
 
 def test_the_scheduler_refuses_to_start_with_retention_shorter_than_the_fcr_window(
         sessions, settings):
-    from callqa.scheduler import JobUnavailable, serve
+    from callqa.services.scheduler import JobUnavailable, serve
 
     stop = threading.Event()
     stop.set()

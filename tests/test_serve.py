@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from httptools import HttpUser, signed_in_as, wait_for_line, wait_until_up
 
-from callqa.users import create_user
-from models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.services.accounts import create_user
 
 PASSWORD = "correct horse battery"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -54,7 +54,7 @@ def stop(process: subprocess.Popen) -> int:
 def test_gunicorn_serves_the_app_factory_with_workers_sharing_one_key(env, home, tmp_path):
     """The README's production command, with 2 workers starting at once on an empty database
     and home: they race to make the schema and the secret key, and must agree on both."""
-    command = [str(GUNICORN), "-w", "2", "-b", "127.0.0.1:0", "web:create_app()"]
+    command = [str(GUNICORN), "-w", "2", "-b", "127.0.0.1:0", "callqa.web:create_app()"]
     server = subprocess.Popen(command, env=env, cwd=tmp_path, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from qa.transcript import Speaker
-from qa.transcript_file import TranscriptFileError, read_transcript_file
+from callqa.qa.transcript import Speaker
+from callqa.qa.transcript_file import TranscriptFileError, read_transcript_file
 
 
 def test_a_corpus_manifest_entry_reads_as_a_transcript(tmp_path, manifest):

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from qa.audio import decode_audio
-from qa.config import Settings, load_settings
-from qa.transcript import Speaker
-from qa.transcription import TranscribeOptions, hotwords_for, track_options, transcribe_options
+from callqa.qa.audio import decode_audio
+from callqa.qa.transcript import Speaker
+from callqa.qa.transcription import (
+    TranscribeOptions,
+    hotwords_for,
+    track_options,
+    transcribe_options,
+)
+from callqa.settings import Settings, load_settings
 
 
 @pytest.mark.parametrize("vocabulary, hint_agent, agent, expected", [

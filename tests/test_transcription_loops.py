@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from qa.audio import decode_audio
-from qa.transcription import TranscribeOptions, _is_loop, _windows
+from callqa.qa.audio import decode_audio
+from callqa.qa.transcription import TranscribeOptions, _is_loop, _windows
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Accounts that commands make for themselves (the demo's): made once, kept, reset on request."""
-from callqa.users import authenticate, create_user, ensure_user
+from callqa.services.accounts import authenticate, create_user, ensure_user
 
 
 def test_ensure_user_makes_keeps_and_resets(sessions):

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from qa.config import BUNDLED_MODEL
-from qa.whisper_model import _bundled_parts, assemble_bundled_model, resolve_model
+from callqa.qa.whisper_model import _bundled_parts, assemble_bundled_model, resolve_model
+from callqa.settings import BUNDLED_MODEL
 
 
 def test_bundled_model_is_assembled_from_its_two_parts_once(tmp_path: Path):

@@ -4,10 +4,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from callqa.ingest import ingest_recording
-from callqa.worker import Worker
-from models import Call, CallStatus
-from qa.metadata import CallMetadata, read_manifest
+from callqa.models import Call, CallStatus
+from callqa.qa.metadata import CallMetadata, read_manifest
+from callqa.services.ingest import ingest_recording
+from callqa.services.worker import Worker
 
 
 def _words(text: str) -> set[str]:

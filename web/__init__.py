@@ -6,8 +6,8 @@ from typing import Any
 from flask import Flask, g
 from sqlalchemy.orm import Session
 
-from models.db import make_engine, make_session_factory, upgrade_schema
-from qa.config import Settings, load_settings
+from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.settings import Settings, load_settings
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["callqa_engine"] = engine
     app.extensions["callqa_sessions"] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)
-    from web.setup import init_web
+    from callqa.web.setup import init_web
 
     init_web(app, settings)
     return app

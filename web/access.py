@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import abort, g, redirect, request, url_for
 
-from models import Call, Role, User
-from web import db
+from callqa.models import Call, Role, User
+from callqa.web import db
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 AGENTS = (Role.AGENT,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from qa.config import Settings
+from callqa.settings import Settings
 
 
 def settings() -> Settings:

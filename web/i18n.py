@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request, session
 
-from models import User
-from web.i18n_pl import PL
+from callqa.models import User
+from callqa.web.i18n_pl import PL
 
 LANGUAGES = ("en", "pl")
 DEFAULT = "en"

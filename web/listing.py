@@ -8,8 +8,8 @@ from flask import request, url_for
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from callqa.call_query import CallFilters, Page, call_page
-from models import Call, CallReview, Dispute, DisputeStatus, Feedback, ItemOverride
+from callqa.models import Call, CallReview, Dispute, DisputeStatus, Feedback, ItemOverride
+from callqa.queries.call_list import CallFilters, Page, call_page
 
 PER_PAGE = 50
 

@@ -10,8 +10,8 @@ from flask import Flask, g, render_template, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from qa.config import Settings
-from web import db, i18n
+from callqa.settings import Settings
+from callqa.web import db, i18n
 
 csrf = CSRFProtect()
 
@@ -67,7 +67,7 @@ def secret_key(home: Path) -> str:
 
 
 def _load_user() -> None:
-    from models import User
+    from callqa.models import User
 
     g.user = None
     user_id = session.get("user_id")
@@ -98,7 +98,14 @@ def _csrf_error(error: CSRFError):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, agent, auth, calls, dashboard, review, upload, vendor
+    from callqa.web import admin_views as admin
+    from callqa.web import agent_views as agent
+    from callqa.web import auth_views as auth
+    from callqa.web import calls_views as calls
+    from callqa.web import dashboard_views as dashboard
+    from callqa.web import review_views as review
+    from callqa.web import upload_views as upload
+    from callqa.web import vendor_views as vendor
 
     for module in (auth, calls, review, agent, upload, admin, dashboard, vendor):
         app.register_blueprint(module.bp)

@@ -2,9 +2,9 @@
 or on CALLQA_DATABASE_URL / the default SQLite file when run by the alembic command."""
 from alembic import context
 
-from models import Base
-from models.db import make_engine
-from qa.config import load_settings
+from callqa.models import Base
+from callqa.models.db import make_engine
+from callqa.settings import load_settings
 
 
 def _run(connection) -> None:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qa.scoring.matching import PhraseMatch
-from qa.scoring.pipelines import Analyzer, TextToken
-from qa.scoring.results import Evidence, LookedIn
-from qa.scoring.scorecard import Window
-from qa.transcript import Speaker, Transcript, Utterance, Word
+from callqa.qa.scoring.matching import PhraseMatch
+from callqa.qa.scoring.pipelines import Analyzer, TextToken
+from callqa.qa.scoring.results import Evidence, LookedIn
+from callqa.qa.scoring.scorecard import Window
+from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 
 TURN_PAUSE_S = 2.0
 NOTE_REGROUPED = "word_boundaries"  # the phrase's letters, split into words differently

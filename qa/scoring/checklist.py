@@ -5,13 +5,13 @@ import threading
 import time
 from collections.abc import Iterable
 
-from qa.scoring.call import AnalyzedCall, ScoringContext
-from qa.scoring.pipelines import analyzer
-from qa.scoring.results import ScorecardResult
-from qa.scoring.rules import CompiledItem, check_item, compile_item
-from qa.scoring.score import compute_score
-from qa.scoring.scorecard import Scorecard, default_scorecard
-from qa.transcript import Transcript
+from callqa.qa.scoring.call import AnalyzedCall, ScoringContext
+from callqa.qa.scoring.pipelines import analyzer
+from callqa.qa.scoring.results import ScorecardResult
+from callqa.qa.scoring.rules import CompiledItem, check_item, compile_item
+from callqa.qa.scoring.score import compute_score
+from callqa.qa.scoring.scorecard import Scorecard, default_scorecard
+from callqa.qa.transcript import Transcript
 
 _compiled: dict[tuple[str, str], tuple[CompiledItem, ...]] = {}
 _compile_lock = threading.Lock()

@@ -8,10 +8,10 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from qa.scoring.call import ScoringContext
-from qa.scoring.results import Verdict
-from qa.scoring.rules import CONDITIONS, KIND_CHECKS
-from qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.scoring.call import ScoringContext
+from callqa.qa.scoring.results import Verdict
+from callqa.qa.scoring.rules import CONDITIONS, KIND_CHECKS
+from callqa.qa.transcript import Speaker, Transcript, Utterance
 
 VERDICTS = {
     "Okay": Verdict.PASSED,

@@ -1,8 +1,8 @@
 """Explanations of verdicts, in English and Polish: what was found, or where it was looked for."""
 from __future__ import annotations
 
-from qa.scoring.results import Evidence, LookedIn
-from qa.scoring.scorecard import Item
+from callqa.qa.scoring.results import Evidence, LookedIn
+from callqa.qa.scoring.scorecard import Item
 
 Explanation = dict[str, str]  # {"en": ..., "pl": ...}
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from qa.scoring.text import fold
+from callqa.qa.scoring.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def build_polish_lemma_index(path: Path) -> float:
 
 
 def default_cache_dir() -> Path:
-    from qa.config import load_settings
+    from callqa.settings import load_settings
 
     return load_settings().model_cache_dir
 
@@ -186,7 +186,7 @@ def polish_lemmas() -> PolishLemmaIndex:
 
 @lru_cache(maxsize=1)
 def english_lemmas() -> EnglishLemmas:
-    from qa.scoring.pipelines import pipeline
+    from callqa.qa.scoring.pipelines import pipeline
 
     lemmatizer = pipeline("en").get_pipe("lemmatizer")
     return EnglishLemmas(lemmatizer.lookups.get_table("lemma_lookup"))

@@ -17,7 +17,7 @@ from functools import cached_property
 
 from rapidfuzz.distance import Indel
 
-from qa.scoring.pipelines import Analyzer, TextToken, WordInfo
+from callqa.qa.scoring.pipelines import Analyzer, TextToken, WordInfo
 
 _MATCH_CACHE_LIMIT = 200_000
 

@@ -8,8 +8,8 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
-from qa.scoring.lemmas import LemmaLookup, lemma_lookup
-from qa.scoring.text import fold
+from callqa.qa.scoring.lemmas import LemmaLookup, lemma_lookup
+from callqa.qa.scoring.text import fold
 
 _TOKEN_CACHE_LIMIT = 200_000
 

@@ -15,19 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.scoring import explain
-from qa.scoring.call import AnalyzedCall, AnalyzedUtterance, ScoringContext, Selection
-from qa.scoring.explain import Explanation
-from qa.scoring.matching import (
+from callqa.qa.scoring import explain
+from callqa.qa.scoring.call import AnalyzedCall, AnalyzedUtterance, ScoringContext, Selection
+from callqa.qa.scoring.explain import Explanation
+from callqa.qa.scoring.matching import (
     METHOD_RANK,
     FuzzyOptions,
     PhraseMatch,
     PhraseMatcher,
     compile_phrases,
 )
-from qa.scoring.pipelines import analyzer
-from qa.scoring.results import Evidence, ItemResult, LookedIn, Verdict
-from qa.scoring.scorecard import Item, Scorecard, Window
+from callqa.qa.scoring.pipelines import analyzer
+from callqa.qa.scoring.results import Evidence, ItemResult, LookedIn, Verdict
+from callqa.qa.scoring.scorecard import Item, Scorecard, Window
 
 _CONTEXT_EVIDENCE = 3  # matches that do not count, shown beside a failure
 _HANG_UP_WINDOW = Window(region="closing", seconds=20.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qa.scoring.results import ItemResult, Verdict
+from callqa.qa.scoring.results import ItemResult, Verdict
 
 
 @dataclass(frozen=True)

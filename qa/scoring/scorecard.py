@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from qa.scoring.matching import FuzzyOptions
+from callqa.qa.scoring.matching import FuzzyOptions
 
 KINDS = ("required", "forbidden")  # what an item checks; rules.py registers one function each
 REGIONS = ("opening", "closing", "anywhere")
@@ -128,7 +128,7 @@ def load_scorecard(path: str | Path) -> Scorecard:
 @lru_cache(maxsize=1)
 def default_scorecard() -> Scorecard:
     """The scorecard shipped with the package (qa/scorecards/default.yaml), parsed once."""
-    text = resources.files("qa").joinpath("scorecards", DEFAULT_SCORECARD).read_text("utf-8")
+    text = resources.files("callqa.qa").joinpath("scorecards", DEFAULT_SCORECARD).read_text("utf-8")
     return parse_scorecard(text, source=f"qa/scorecards/{DEFAULT_SCORECARD}")
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# As in tests/web/conftest.py: the repository first, so `import web` is the application.
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "web")]
+# The web tests' helpers (webtools) are shared with these tests.
+sys.path.insert(0, str(REPO / "tests" / "web"))
 
 import pytest  # noqa: E402
 from dbtools import fresh_database  # noqa: E402
@@ -23,10 +23,10 @@ from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from webtools import PASSWORD, World, build_world, dispose  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from callqa.claims import claim_next, release  # noqa: E402
-from callqa.worker import Worker  # noqa: E402
-from qa.config import Settings  # noqa: E402
-from web import create_app  # noqa: E402
+from callqa.services.claims import claim_next, release  # noqa: E402
+from callqa.services.worker import Worker  # noqa: E402
+from callqa.settings import Settings  # noqa: E402
+from callqa.web import create_app  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, Response, expect
 from sqlalchemy import select
 
-from models import Agent, Call, CallStatus
+from callqa.models import Agent, Call, CallStatus
 
 # Functions, not expressions: Playwright evaluates an expression with eval(), which the
 # page's Content-Security-Policy forbids.

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from qa.fcr.contacts import (
+from callqa.qa.fcr.contacts import (
     Contact,
     FcrPolicy,
     FcrReason,
@@ -10,7 +10,7 @@ from qa.fcr.contacts import (
     ReasonKind,
     evaluate_contacts,
 )
-from qa.fcr.phone import normalize_phone
+from callqa.qa.fcr.phone import normalize_phone
 
 DAY = timedelta(days=1)
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 import pytest
 
-from qa.fcr.rules import FcrRulesError, default_fcr_rules, detect_signals, parse_fcr_rules
-from qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.fcr.ruleset import FcrRulesError, default_fcr_rules, detect_signals, parse_fcr_rules
+from callqa.qa.transcript import Speaker, Transcript, Utterance
 
 
 def _call(language: str, *turns: tuple[Speaker, str], mono: bool = False) -> Transcript:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.reference import read_manifest
-from qa.scoring import Scorecard, default_scorecard
-from qa.transcript import Speaker, Transcript, Utterance, Word
+from callqa.qa.reference import read_manifest
+from callqa.qa.scoring import Scorecard, default_scorecard
+from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 
 Turn = tuple[str, float, str]  # speaker, start seconds, text
 MakeCall = Callable[..., Transcript]

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from qa.metrics import MetricsOptions, call_metrics
-from qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.metrics import MetricsOptions, call_metrics
+from callqa.qa.transcript import Speaker, Transcript, Utterance
 
 AGENT, CUSTOMER = Speaker.AGENT, Speaker.CUSTOMER
 

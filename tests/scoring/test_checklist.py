@@ -5,8 +5,15 @@ import json
 
 import pytest
 
-from qa.scoring import LookedIn, ScoringContext, Verdict, explain, parse_scorecard, score_transcript
-from qa.scoring.checklist import normalize_language
+from callqa.qa.scoring import (
+    LookedIn,
+    ScoringContext,
+    Verdict,
+    explain,
+    parse_scorecard,
+    score_transcript,
+)
+from callqa.qa.scoring.checklist import normalize_language
 
 
 def test_the_customer_thanking_does_not_make_the_agents_thanks(make_call, scorecard):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from qa.evaluation import (
+from callqa.services.evaluation import (
     CallOutcome,
     Prediction,
     compare,

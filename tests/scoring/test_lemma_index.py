@@ -4,8 +4,8 @@ from __future__ import annotations
 import gzip
 import json
 
-from qa.scoring import lemmas
-from qa.scoring.lemmas import PolishLemmaIndex, build_polish_lemma_index, polish_lemmas
+from callqa.qa.scoring import lemmas
+from callqa.qa.scoring.lemmas import PolishLemmaIndex, build_polish_lemma_index, polish_lemmas
 
 
 def test_index_merges_the_part_of_speech_tables_under_folded_forms(tmp_path, monkeypatch):

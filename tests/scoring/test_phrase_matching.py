@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from qa.scoring import parse_scorecard, score_transcript
-from qa.scoring.matching import FuzzyOptions, Method, PhraseMatcher, compile_phrases
-from qa.scoring.pipelines import analyzer
-from qa.scoring.text import fold
+from callqa.qa.scoring import parse_scorecard, score_transcript
+from callqa.qa.scoring.matching import FuzzyOptions, Method, PhraseMatcher, compile_phrases
+from callqa.qa.scoring.pipelines import analyzer
+from callqa.qa.scoring.text import fold
 
 THANKS_BY_LEMMA = """
 items:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from qa.reference import agent_name, read_manifest, transcript_from_manifest_entry
+from callqa.qa.reference import agent_name, read_manifest, transcript_from_manifest_entry
 
 ENTRY = {
     "id": "x1",

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from qa.scoring import score_transcript
-from qa.scoring.examples import rule_examples
-from qa.scoring.rules import CONDITIONS, KIND_CHECKS
-from qa.scoring.scorecard import KINDS, NotApplicableWhen
+from callqa.qa.scoring import score_transcript
+from callqa.qa.scoring.examples import rule_examples
+from callqa.qa.scoring.rules import CONDITIONS, KIND_CHECKS
+from callqa.qa.scoring.scorecard import KINDS, NotApplicableWhen
 
 EXAMPLES = rule_examples()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.scoring import ScorecardError, default_scorecard, load_scorecard, parse_scorecard
+from callqa.qa.scoring import ScorecardError, default_scorecard, load_scorecard, parse_scorecard
 
 VALID = """\
 id: mine

@@ -3,19 +3,14 @@ configured) with real calls: the shipped sample calls, ingested as reference tra
 (scored) and as recordings (queued, for the audio route), and a user of every role."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-# pytest puts tests/ on sys.path, where this folder would pass for a namespace package `web`
-# and hide the application's; the repository first makes `import web` find the real one.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import pytest
+from dbtools import DATABASES, fresh_database
+from flask import Flask
+from webtools import Browser, World, build_world, csrf_token, dispose, make_app
 
-import pytest  # noqa: E402
-from dbtools import DATABASES, fresh_database  # noqa: E402
-from flask import Flask  # noqa: E402
-from webtools import Browser, World, build_world, csrf_token, dispose, make_app  # noqa: E402
-
-from qa.config import Settings  # noqa: E402
+from callqa.settings import Settings
 
 
 @pytest.fixture

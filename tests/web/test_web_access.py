@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from webtools import SAMPLES, session_browser
 
-from models import CallReview, Dispute, Feedback, ItemOverride, User
+from callqa.models import CallReview, Dispute, Feedback, ItemOverride, User
 
 ROLES = ("anonymous", "agent", "unlinked", "supervisor", "admin")
 OVERRIDE = {"verdict": "failed", "comment": "matrix check"}

@@ -8,8 +8,8 @@ from multiprocessing import get_context
 
 from webtools import PASSWORD, Browser, csrf_token, make_app, session_browser
 
-from models import User
-from web.setup import secret_key
+from callqa.models import User
+from callqa.web.setup import secret_key
 
 
 def test_sign_in_and_out(app, world):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from webtools import Browser, session_browser
 
-from callqa.ingest import ingest_transcript
-from models import User
-from qa.metadata import transcript_metadata
-from web.i18n import LABELS
-from web.i18n_pl import PL
+from callqa.models import User
+from callqa.qa.metadata import transcript_metadata
+from callqa.services.ingest import ingest_transcript
+from callqa.web.i18n import LABELS
+from callqa.web.i18n_pl import PL
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 MESSAGE = re.compile(r'''\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')''')

@@ -15,9 +15,9 @@ from html.parser import HTMLParser
 from sqlalchemy import select
 from webtools import session_browser
 
-from callqa.dashboard import utc_today
-from models import Agent, Queue
-from web.vendor import maplibre_style_id, plotly_maplibre_style_id, plotly_version
+from callqa.models import Agent, Queue
+from callqa.queries.stats import utc_today
+from callqa.web.vendor_views import maplibre_style_id, plotly_maplibre_style_id, plotly_version
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 ELEMENT_IDS = ("dashboard", "dashboard-filters", "chart-score-trend", "chart-item-pass",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from webtools import session_browser
 
-from callqa.review import effective_verdicts
-from models import Call, Dispute, ItemOverride
+from callqa.models import Call, Dispute, ItemOverride
+from callqa.services.reviewing import effective_verdicts
 
 
 def _dispute(agent, call_id: int, item: str, verdict: str = "passed", comment: str = "I did."):

@@ -7,9 +7,9 @@ import io
 from sqlalchemy import select
 from webtools import session_browser
 
-from callqa import call_export
-from callqa.review import override_item
-from models import Agent, Call, User
+from callqa.models import Agent, Call, User
+from callqa.queries import export as call_export
+from callqa.services.reviewing import override_item
 
 
 def _export(browser, query: str = "") -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ import re
 
 from webtools import session_browser
 
-from models import Agent, Queue
+from callqa.models import Agent, Queue
 
 
 def _ids(html: str) -> list[int]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from webtools import PASSWORD, Browser, csrf_token, dispose, make_app
 
-from models import LoginFailure
+from callqa.models import LoginFailure
 
 
 @pytest.fixture

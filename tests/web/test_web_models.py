@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from models import Base, Call, CallReview, Dispute, Feedback, ItemOverride
-from models.db import make_engine
+from callqa.models import Base, Call, CallReview, Dispute, Feedback, ItemOverride
+from callqa.models.db import make_engine
 
 REVIEW_TABLES = {"users", "item_overrides", "call_reviews", "feedback", "disputes"}
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from webtools import feedback_of, item_results, session_browser
 
-from callqa.review import effective_verdicts, machine_score
-from callqa.scoring import rules_for, score_call
-from models import Call, CallReview, ItemOverride, utcnow
+from callqa.models import Call, CallReview, ItemOverride, utcnow
+from callqa.services.reviewing import effective_verdicts, machine_score
+from callqa.services.score_store import rules_for, score_call
 
 
 def _override(browser, call_id: int, item: str, verdict: str, comment: str = "Heard it."):

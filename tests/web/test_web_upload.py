@@ -6,7 +6,7 @@ import io
 from sqlalchemy import select
 from webtools import SAMPLES, session_browser
 
-from models import Call
+from callqa.models import Call
 
 
 def _upload(browser, data: bytes, name: str, **fields):

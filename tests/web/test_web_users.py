@@ -5,8 +5,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from webtools import Browser, session_browser
 
-from callqa.cli import main
-from models import Agent, User
+from callqa.cli.main import main
+from callqa.models import Agent, User
 
 
 def _create_user(settings, *args: str, input: str | None = None):

@@ -13,13 +13,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from callqa import review
-from callqa.ingest import ingest_recording, ingest_transcript
-from models import Agent, Call, Feedback, Role, User
-from models.lookup import agent_for
-from qa.config import Settings
-from qa.metadata import read_manifest, transcript_metadata
-from web import create_app
+from callqa.models import Agent, Call, Feedback, Role, User
+from callqa.models.lookup import agent_for
+from callqa.qa.metadata import read_manifest, transcript_metadata
+from callqa.services import reviewing as review
+from callqa.services.ingest import ingest_recording, ingest_transcript
+from callqa.settings import Settings
+from callqa.web import create_app
 
 SAMPLES = Path(__file__).resolve().parents[2] / "callqa" / "samples"
 PASSWORD = "correct horse battery"

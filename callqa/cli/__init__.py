@@ -1,0 +1,1 @@
+"""The `callqa` command: parses options, owns each command's unit of work."""

@@ -1,0 +1,21 @@
+"""What every command needs: settings and a session factory on an up-to-date schema."""
+from __future__ import annotations
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.settings import Settings
+
+
+class App:
+    """What every command needs: settings and a session factory on an up-to-date schema."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.db_url)
+        upgrade_schema(self.engine)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+
+
+pass_app = click.make_pass_decorator(App)

@@ -1,0 +1,358 @@
+"""The `callqa` command. Each command owns its sessions and commits."""
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from callqa.cli.context import App, pass_app
+from callqa.cli.progress import ProgressBar
+from callqa.models import Call, Queue, User
+from callqa.models.lookup import queue_for
+from callqa.qa.metadata import (
+    CallMetadata,
+    MetadataError,
+    read_manifest,
+    transcript_metadata,
+    validate_metadata,
+)
+from callqa.qa.transcription import LAYOUTS, load_transcriber
+from callqa.services.accounts import ensure_user
+from callqa.services.ingest import (
+    discover_recordings,
+    ingest_recording,
+    ingest_transcript,
+    recording_metadata,
+)
+from callqa.services.worker import Worker
+from callqa.settings import load_settings
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@click.group()
+@click.option("--database-url", envvar="CALLQA_DATABASE_URL", help="SQLAlchemy URL.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
+    """callqa: transcribe recorded calls and check their quality."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    settings = load_settings().with_overrides(database_url=database_url)
+    ctx.obj = App(settings)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Apply all migrations (every command also does this on start)."""
+    click.echo(f"schema up to date: {app.settings.db_url.split('@')[-1]}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL file: one call per line with 'file' relative to it.")
+@click.option("--transcript", "transcripts", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A call transcribed elsewhere: JSON utterances (speaker/start/end/text), "
+                   "or an object with them under 'utterances' or 'timing'. Repeatable.")
+@click.option("--agent-id")
+@click.option("--agent-name")
+@click.option("--customer-phone")
+@click.option("--queue")
+@click.option("--language", help="Two-letter code, e.g. pl or en; 'auto' to detect.")
+@click.option("--layout", type=click.Choice(LAYOUTS))
+@click.option("--direction", type=click.Choice(["inbound", "outbound", "internal"]))
+@click.option("--started-at", help="ISO 8601 time with offset.")
+@pass_app
+def ingest(
+    app: App, paths: tuple[Path, ...], manifest: Path | None, transcripts: tuple[Path, ...],
+    **defaults: str | None,
+) -> None:
+    """Ingest recordings (files or folders) and queue them for processing.
+
+    Metadata comes from a sidecar <recording>.json, or from --manifest, with these
+    options as defaults for whatever they leave out. Transcripts are scored at once.
+    """
+    if not paths and manifest is None and not transcripts:
+        raise click.UsageError("give recordings, folders, --manifest or --transcript")
+    fallback = _cli_metadata(defaults)
+    jobs = [(p, meta.over(fallback)) for p, meta in _manifest_jobs(manifest)]
+    jobs += [(p, recording_metadata(p, fallback)) for p in discover_recordings(paths)]
+    outcomes = [ingest_recording(app.sessions, app.settings, p, meta) for p, meta in jobs]
+    outcomes += [ingest_transcript(app.sessions, app.settings, p, _transcript_metadata(p, fallback))
+                 for p in transcripts]
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        call = f"call {outcome.call_id}" if outcome.call_id else "-"
+        note = f": {outcome.message}" if outcome.message else ""
+        click.echo(f"{outcome.status:9} {call:10} {outcome.source}{note}")
+    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing")
+
+
+def _transcript_metadata(path: Path, fallback: CallMetadata) -> CallMetadata:
+    try:
+        return transcript_metadata(path).over(fallback)
+    except MetadataError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _cli_metadata(options: dict[str, str | None]) -> CallMetadata:
+    started = options.pop("started_at")
+    try:
+        meta = CallMetadata(
+            started_at=datetime.fromisoformat(started) if started else None, **options
+        )
+        validate_metadata(meta, "command line")
+    except (ValueError, MetadataError) as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return meta
+
+
+def _manifest_jobs(manifest: Path | None) -> list[tuple[Path, CallMetadata]]:
+    if manifest is None:
+        return []
+    try:
+        return list(read_manifest(manifest))
+    except MetadataError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.option("--watch", is_flag=True, help="Keep running and poll for new calls.")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between polls (--watch).")
+@click.option("--limit", type=int, help="Stop after this many calls.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
+@pass_app
+def process(app: App, watch: bool, poll: float, limit: int | None, progress: bool | None) -> None:
+    """Transcribe queued calls (and calls a killed worker left behind)."""
+    worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    bar = ProgressBar(enabled=show_bar)
+    outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    bar.close()
+    for outcome in outcomes:
+        if outcome.message:
+            click.echo(f"call {outcome.call_id} {outcome.status}: {outcome.message}")
+    click.echo(bar.summary())
+
+
+@main.command()
+@click.argument("call_id", type=int)
+@pass_app
+def show(app: App, call_id: int) -> None:
+    """Print a call's details and its speaker-labelled timeline."""
+    _show_call(app, call_id)
+
+
+def _show_call(app: App, call_id: int) -> None:
+    with app.sessions() as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise click.ClickException(f"no call {call_id}")
+        for line in _call_header(call) + _quality_lines(call):
+            click.echo(line)
+        for u in call.utterances:
+            click.echo(f"[{_clock(u.start_s)} - {_clock(u.end_s)}] {u.speaker:>8}: {u.text}")
+
+
+@main.command()
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the review UI afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--new-passwords", is_flag=True, help="Give the demo accounts new passwords.")
+@click.pass_context
+def demo(ctx: click.Context, serve: bool, host: str, port: int, new_passwords: bool) -> None:
+    """Ingest the sample calls shipped with callqa, process them, show the results, make demo
+    accounts and serve the review UI. Running it again keeps the calls and the accounts."""
+    app: App = ctx.obj
+    click.echo(f"database: {app.settings.db_url}")
+    ctx.invoke(ingest, paths=(), manifest=SAMPLES / "manifest.jsonl")
+    ctx.invoke(process, watch=False, poll=5.0, limit=None, progress=None)
+    with app.sessions() as session:
+        shipped = session.scalars(
+            select(Call.id).where(Call.original_filename.in_(_sample_names())).order_by(Call.id)
+        ).all()
+    for call_id in shipped:
+        click.echo("")
+        _show_call(app, call_id)
+    click.echo("")
+    _demo_accounts(app, new_passwords)
+    if serve:
+        from callqa.cli.serve import serve_ui
+
+        serve_ui(app.settings, host, port)
+    else:
+        click.echo("serve the review UI with: callqa serve")
+
+
+# Demo accounts of the review UI: (user name, role, the sample agent an agent user is).
+DEMO_ACCOUNTS = (
+    ("demo-admin", "admin", None),
+    ("demo-supervisor", "supervisor", None),
+    ("demo-john", "agent", "A11"),
+    ("demo-piotr", "agent", "A02"),
+)
+
+
+def _demo_accounts(app: App, new_passwords: bool) -> None:
+    """Make the demo accounts that are missing, each with a generated password shown now only."""
+    click.echo("demo accounts of the review UI:")
+    unchanged = False
+    with app.sessions.begin() as session:
+        for username, role, agent_id in DEMO_ACCOUNTS:
+            user, password = ensure_user(session, username, role, agent_id, new_passwords)
+            unchanged = unchanged or password is None
+            click.echo(f"  {user.username:<16} {_describe_user(user):<30} "
+                       f"password: {password or 'unchanged'}")
+    if unchanged:
+        click.echo("(passwords are shown once, when made; `callqa demo --new-passwords` "
+                   "sets new ones)")
+
+
+def _describe_user(user: User) -> str:
+    words = [user.role]
+    if user.agent is not None:
+        words += [user.agent.name or "", f"({user.agent.external_id})"]
+    if not user.active:
+        words.append("inactive")
+    return " ".join(word for word in words if word)
+
+
+def _sample_names() -> list[str]:
+    return [path.name for path, _ in read_manifest(SAMPLES / "manifest.jsonl")]
+
+
+def _call_header(call: Call) -> list[str]:
+    agent = f"{call.agent.name} ({call.agent.external_id})" if call.agent else "-"
+    lines = [
+        f"call {call.id}  {call.original_filename}  status: {call.status}",
+        f"agent: {agent}  customer: {call.customer_phone or '-'}  "
+        f"queue: {call.queue.name if call.queue else '-'}  language: {call.language or '-'}",
+        f"started: {call.started_at.isoformat() if call.started_at else '-'}  "
+        f"duration: {_clock(call.duration_s or 0)}  layout: {call.channel_layout or 'default'}  "
+        + _source(call),
+    ]
+    if call.speakers_known is False:
+        lines.append("mono recording: both parties on one track, speakers unknown")
+    if call.error:
+        lines.append(f"error: {call.error}")
+    return lines
+
+
+def _source(call: Call) -> str:
+    if call.source == "transcript":
+        return "source: imported transcript (no recording)"
+    return (f"audio: {call.container or '?'}/{call.codec or '?'} "
+            f"{call.source_sample_rate or '?'} Hz x{call.source_channels or '?'}")
+
+
+def _quality_lines(call: Call) -> list[str]:
+    lines = []
+    if call.score is not None:
+        score = "-" if call.score.score is None else f"{call.score.score:.1f}"
+        flags = " FLAGGED (critical item failed)" if call.score.flagged else ""
+        lines.append(f"score: {score}{flags}  scorecard {call.score.scorecard.name} "
+                     f"v{call.score.scorecard.version}")
+        for item in call.score.items:
+            why = item.detail.get("explanation", {}).get("en", "")
+            lines.append(f"  {item.verdict:>14}  {item.item_id:<18} {why}")
+        metrics = call.score.metrics
+        lines.append(f"dead air: {metrics.get('dead_air_seconds', 0)} s  talk ratio agent/customer:"
+                     f" {metrics.get('talk_ratio')}  overtalk: {metrics.get('overtalk_seconds')} s"
+                     f"  agent words/min: {metrics.get('agent_words_per_minute')}")
+    if call.fcr is not None:
+        reasons = "; ".join(r["detail"] for r in call.fcr.reasons)
+        lines.append(f"FCR: {call.fcr.status}" + (f" ({reasons})" if reasons else "")
+                     + f"  window until {call.fcr.window_ends_at:%Y-%m-%d %H:%M} UTC")
+    return lines
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:05.2f}"
+
+
+@main.command("calls")
+@click.option("--status", help="Only calls with this status.")
+@pass_app
+def list_calls(app: App, status: str | None) -> None:
+    """List calls with their status (and the reason for failures)."""
+    with app.sessions() as session:
+        query = select(Call).order_by(Call.id)
+        if status:
+            query = query.where(Call.status == status)
+        for call in session.scalars(query):
+            reason = f"  {call.error}" if call.error else ""
+            click.echo(f"{call.id:6} {call.status:12} {call.original_filename}{reason}")
+        counts = session.execute(select(Call.status, func.count()).group_by(Call.status)).all()
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts)) or "no calls")
+
+
+@main.command("queue")
+@click.argument("name")
+@click.option("--language", help="Language of this queue's calls, e.g. pl.")
+@click.option("--layout", type=click.Choice(LAYOUTS), help="Channel layout of its recordings.")
+@pass_app
+def set_queue(app: App, name: str, language: str | None, layout: str | None) -> None:
+    """Set a queue's default language and channel layout."""
+    with app.sessions.begin() as session:
+        queue = queue_for(session, name)
+        if language is not None:
+            queue.language = language or None
+        if layout is not None:
+            queue.channel_layout = layout
+        click.echo(_describe_queue(queue))
+
+
+def _describe_queue(queue: Queue) -> str:
+    return (f"queue {queue.name}: language {queue.language or '-'}, "
+            f"layout {queue.channel_layout or 'default'}")
+
+
+@main.command("scheduler")
+@click.option("--once", type=click.Choice(["inbox", "fcr", "retention"]),
+              help="Run this job once now (under the scheduler lease) and exit.")
+@click.option("--settle", default=5.0, show_default=True,
+              help="Seconds an inbox file must stay unchanged (--once inbox).")
+@pass_app
+def run_scheduler(app: App, once: str | None, settle: float) -> None:
+    """Run the periodic jobs: inbox ingest, nightly FCR, retention. One process, never inside
+    web workers; more instances, also on other machines, stand by and take over."""
+    from callqa.services import scheduler
+
+    scheduler.log_progress()
+    try:
+        if once is None:
+            scheduler.serve(app.sessions, app.settings)
+        else:
+            click.echo(scheduler.run_once(app.sessions, app.settings, once, settle_s=settle))
+    except scheduler.JobUnavailable as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _register_more_commands() -> None:
+    from callqa.cli.quality import eval_command, report, rescore
+
+    for command in (rescore, eval_command, report):
+        main.add_command(command)
+    from callqa.cli.serve import serve_command
+    from callqa.cli.users import create_user_command
+
+    main.add_command(create_user_command)
+    main.add_command(serve_command)
+
+
+_register_more_commands()

@@ -1,0 +1,124 @@
+"""Commands for quality results: re-scoring, accuracy against ground truth, FCR reports."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from callqa.cli.context import App, pass_app
+from callqa.models import Call, CallStatus
+from callqa.qa.audio import AudioError, decode_audio
+from callqa.qa.fcr.ruleset import FcrRulesError
+from callqa.qa.reference import read_manifest, transcript_from_manifest_entry
+from callqa.qa.scoring import ScorecardError
+from callqa.qa.transcript import Transcript
+from callqa.qa.transcription import load_transcriber, transcribe_audio, transcribe_options
+from callqa.queries.fcr_report import GROUPINGS, fcr_report
+from callqa.services import evaluation
+from callqa.services.fcr_evaluation import fcr_predictors
+from callqa.services.score_store import Rules, rules_for, score_call
+
+RESCORABLE = (CallStatus.DONE, CallStatus.TRANSCRIBED)
+
+
+def _rules(app: App, scorecard: Path | None) -> Rules:
+    try:
+        return rules_for(app.settings, scorecard)
+    except (ScorecardError, FcrRulesError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command()
+@click.option("--scorecard", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Score with this YAML scorecard instead of the configured one.")
+@click.option("--call", "call_ids", type=int, multiple=True, help="Only this call (repeatable).")
+@pass_app
+def rescore(app: App, scorecard: Path | None, call_ids: tuple[int, ...]) -> None:
+    """Score stored transcripts again (after editing a scorecard), without transcribing."""
+    rules = _rules(app, scorecard)
+    with app.sessions() as session:
+        query = select(Call.id).where(Call.status.in_(RESCORABLE)).order_by(Call.id)
+        if call_ids:
+            query = query.where(Call.id.in_(call_ids))
+        ids = session.scalars(query).all()
+    for call_id in ids:
+        with app.sessions.begin() as session:
+            call = session.get(Call, call_id)
+            score_call(session, call, rules)
+            call.status = CallStatus.DONE
+            shown = "-" if call.score.score is None else f"{call.score.score:.1f}"
+            click.echo(f"call {call_id:6}  score {shown:>5}  fcr {call.fcr.status}")
+    click.echo(f"re-scored {len(ids)} calls with scorecard {rules.scorecard.id} "
+               f"version {rules.scorecard.version}")
+
+
+@click.command("eval")
+@click.option("--manifest", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reference", is_flag=True, help="Score the reference transcripts, not audio.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--scorecard", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--language", help="Only calls in this language.")
+@pass_app
+def eval_command(app: App, manifest: Path, reference: bool, as_json: bool,
+                 scorecard: Path | None, language: str | None) -> None:
+    """Accuracy, precision and recall of every item (and FCR) against a manifest's `expect`."""
+    rules = _rules(app, scorecard)
+    entries = [e for e in read_manifest(manifest) if not language or e["language"] == language]
+    calls = [(e, t) for e in entries
+             if (t := _eval_transcript(app, manifest, e, reference)) is not None]
+    scored = [evaluation.score_call(e, t, rules.scorecard, rules.metrics) for e, t in calls]
+    predictors = fcr_predictors(calls, rules.fcr, app.settings.phone_country_code)
+    report = evaluation.evaluate(scored, predictors)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(evaluation.format_report(report))
+
+
+def _eval_transcript(app: App, manifest: Path, entry: dict, reference: bool) -> Transcript | None:
+    if reference:
+        return transcript_from_manifest_entry(entry)
+    print(f"transcribing {entry['id']}", file=sys.stderr, flush=True)
+    try:
+        audio = decode_audio(manifest.parent / entry["file"])
+    except AudioError as exc:
+        print(f"  skipped {entry['id']}: {exc}", file=sys.stderr)
+        return None
+    options = transcribe_options(app.settings, entry["language"],
+                                 (entry.get("agent") or {}).get("name"))
+    return transcribe_audio(audio, entry.get("layout", app.settings.default_layout),
+                            load_transcriber(app.settings), options)
+
+
+@click.group()
+def report() -> None:
+    """Reports over the stored calls."""
+
+
+@report.command("fcr")
+@click.option("--by", type=click.Choice(GROUPINGS), default="agent", show_default=True)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First call date.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last call date.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def report_fcr(app: App, by: str, start, end, as_json: bool) -> None:
+    """FCR rate by agent, queue or period, with counts (rate = fcr / decided calls)."""
+    with app.sessions() as session:
+        rows = fcr_report(session, by, _day(start), _day(end))
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{by:<32}{'calls':>7}{'fcr':>6}{'not_fcr':>9}{'pending':>9}{'rate':>8}")
+    for row in rows:
+        rate = "-" if row.rate is None else f"{row.rate * 100:.1f}%"
+        click.echo(f"{row.group:<32}{row.calls:>7}{row.fcr:>6}{row.not_fcr:>9}"
+                   f"{row.pending:>9}{rate:>8}")
+
+
+def _day(value) -> date | None:
+    return value.date() if value else None

@@ -1,0 +1,1 @@
+"""The read side: call lists, the call page, exports and statistics. No commits."""

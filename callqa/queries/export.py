@@ -1,0 +1,88 @@
+"""The filtered call list as CSV: the same query as the list, read in batches so a large
+export streams without holding every call in memory."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from callqa.models import Call, CallReview, ItemResult
+
+BATCH = 1000
+COLUMNS = (
+    "call_id", "external_id", "started_at", "agent_id", "agent_name", "queue", "language",
+    "direction", "duration_s", "status", "score", "flagged", "failed_items", "review_items",
+    "fcr_status", "reviewed", "original_filename", "error",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_lines(session: Session, query: Select) -> Iterator[str]:
+    """The header and one line per call of `query` (a `call_list_query`), in its order."""
+    yield _line(COLUMNS)
+    for calls in _batches(session, query):
+        failed, review = _item_verdicts(session, [call.id for call in calls])
+        reviewed = set(session.scalars(
+            select(CallReview.call_id).where(CallReview.call_id.in_([c.id for c in calls]))))
+        for call in calls:
+            yield _line(_row(call, failed.get(call.id, []), review.get(call.id, []),
+                             call.id in reviewed))
+
+
+def _batches(session: Session, query: Select) -> Iterator[Sequence[Call]]:
+    """One query, read a batch at a time (a server-side cursor on PostgreSQL)."""
+    result = session.scalars(query.execution_options(yield_per=BATCH))
+    for calls in result.partitions():
+        yield calls
+        for call in calls:
+            session.expunge(call)  # keep memory flat over a long export
+
+
+def _item_verdicts(session: Session, ids: list[int]) -> tuple[dict[int, list[str]], ...]:
+    """Per call, the items whose effective verdict is failed, and those left for review."""
+    failed: dict[int, list[str]] = {}
+    review: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(ItemResult.call_id, ItemResult.item_id, ItemResult.effective_verdict)
+        .where(ItemResult.call_id.in_(ids),
+               ItemResult.effective_verdict.in_(("failed", "review")))
+        .order_by(ItemResult.call_id, ItemResult.position))
+    for call_id, item_id, verdict in rows:
+        (failed if verdict == "failed" else review).setdefault(call_id, []).append(item_id)
+    return failed, review
+
+
+def _row(call: Call, failed: list[str], review: list[str], reviewed: bool) -> list[Any]:
+    score = call.score
+    return [
+        call.id, call.external_id, call.started_at.isoformat() if call.started_at else "",
+        call.agent.external_id if call.agent else "", call.agent.name if call.agent else "",
+        call.queue.name if call.queue else "", call.language, call.direction,
+        f"{call.duration_s:.1f}" if call.duration_s is not None else "", call.status,
+        f"{score.score:.1f}" if score and score.score is not None else "",
+        _yes_no(score.flagged) if score else "", " ".join(failed), " ".join(review),
+        call.fcr.status if call.fcr else "", _yes_no(reviewed), call.original_filename,
+        call.error,
+    ]
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _line(values: Iterable[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([_safe_cell(value) for value in values])
+    return buffer.getvalue()
+
+
+def _safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (an agent named "=HYPERLINK(...)")
+    is prefixed with an apostrophe; numbers are written as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value

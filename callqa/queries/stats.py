@@ -1,0 +1,340 @@
+"""The supervisors' dashboard figures over a date range: mean score per agent and period, pass
+rate per checklist item, FCR rate by agent and by queue.
+
+Everything is aggregated in SQL with GROUP BY, so Python reads grouped rows (at most one per
+agent and day), never the calls themselves: scores are summed per agent and UTC day, and days
+are folded into weeks or months here. Days are UTC days, as in the call list's date
+filter. Works in the caller's session and never commits.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue
+from callqa.queries.fcr_report import fcr_rate
+
+PERIODS = ("day", "week", "month")
+VERDICTS = ("passed", "failed", "review", "not_applicable")
+FCR_STATUSES = ("fcr", "not_fcr", "pending")
+DEFAULT_PERIOD = "week"
+DEFAULT_DAYS = 12 * 7
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    date_from: date
+    date_to: date  # inclusive
+    agent_id: int | None = None
+    queue_id: int | None = None
+    period: str = DEFAULT_PERIOD
+
+    @classmethod
+    def default(cls, today: date) -> DashboardFilters:
+        """The twelve weeks up to and including `today`, weekly."""
+        return cls(date_from=today - timedelta(days=DEFAULT_DAYS - 1), date_to=today)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], today: date) -> DashboardFilters:
+        """From request arguments; a missing or bad value takes its default, a reversed range
+        is put the right way round."""
+        default = cls.default(today)
+        date_from = _parse_date(args.get("date_from")) or default.date_from
+        date_to = _parse_date(args.get("date_to")) or default.date_to
+        if date_from > date_to:
+            date_from, date_to = date_to, date_from
+        period = args.get("period")
+        return cls(date_from=date_from, date_to=date_to,
+                   agent_id=_parse_int(args.get("agent_id")),
+                   queue_id=_parse_int(args.get("queue_id")),
+                   period=period if period in PERIODS else DEFAULT_PERIOD)
+
+
+def _parse_date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _parse_int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+# Periods: each is named by its first day (a Monday for weeks).
+
+def period_start(day: date, period: str) -> date:
+    if period == "day":
+        return day
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    raise ValueError(f"period is one of {', '.join(PERIODS)}, not {period!r}")
+
+
+def period_end(start: date, period: str) -> date:
+    """The last day (inclusive) of the period starting on `start`."""
+    if period == "day":
+        return start
+    if period == "week":
+        return start + timedelta(days=6)
+    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def period_label(start: date, period: str) -> str:
+    """2026-11 for a month; otherwise the first day, 2026-11-02."""
+    return start.strftime("%Y-%m") if period == "month" else start.isoformat()
+
+
+def periods_between(date_from: date, date_to: date, period: str) -> list[date]:
+    """The starts of the periods that overlap the range, in order."""
+    starts = []
+    start = period_start(date_from, period)
+    while start <= date_to:
+        starts.append(start)
+        start = period_end(start, period) + timedelta(days=1)
+    return starts
+
+
+# Results
+
+@dataclass(frozen=True)
+class Group:
+    """An agent or a queue; id None for the calls without one."""
+
+    id: int | None
+    name: str | None
+
+
+@dataclass
+class Mean:
+    total: float = 0.0
+    count: int = 0
+
+    def add(self, total: float, count: int) -> None:
+        self.total += total
+        self.count += count
+
+    @property
+    def value(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+
+@dataclass
+class ScoreTrend:
+    """Mean call score of one agent (or of all) per period and over the whole range."""
+
+    group: Group
+    by_period: dict[date, Mean] = field(default_factory=dict)
+    overall: Mean = field(default_factory=Mean)
+
+    def add(self, period: date, total: float, count: int) -> None:
+        self.by_period.setdefault(period, Mean()).add(total, count)
+        self.overall.add(total, count)
+
+
+@dataclass
+class ItemPassRate:
+    """Effective verdicts (after people's overrides) of one checklist item."""
+
+    item_id: str
+    passed: int = 0
+    failed: int = 0
+    review: int = 0
+    not_applicable: int = 0
+
+    def add(self, verdict: str, count: int) -> None:
+        if verdict in VERDICTS:  # anything else is not counted
+            setattr(self, verdict, getattr(self, verdict) + count)
+
+    @property
+    def rate(self) -> float | None:
+        """Passed share of the passed and failed; review and not applicable are left out."""
+        decided = self.passed + self.failed
+        return self.passed / decided if decided else None
+
+
+@dataclass
+class FcrRate:
+    group: Group
+    fcr: int = 0
+    not_fcr: int = 0
+    pending: int = 0
+
+    def add(self, status: str, count: int) -> None:
+        if status in FCR_STATUSES:  # anything else is not counted
+            setattr(self, status, getattr(self, status) + count)
+
+    @property
+    def calls(self) -> int:
+        return self.fcr + self.not_fcr + self.pending
+
+    @property
+    def rate(self) -> float | None:
+        return fcr_rate(self.fcr, self.not_fcr)
+
+
+@dataclass
+class Dashboard:
+    filters: DashboardFilters
+    periods: list[date]
+    score_trends: list[ScoreTrend]  # one per agent
+    all_agents: ScoreTrend
+    item_pass_rates: list[ItemPassRate]
+    fcr_by_agent: list[FcrRate]
+    fcr_by_queue: list[FcrRate]
+    fcr_total: FcrRate
+
+
+def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
+    score_trends, all_agents = score_trends_by_agent(session, filters)
+    by_agent, by_queue, total = fcr_rates(session, filters)
+    return Dashboard(
+        filters=filters,
+        periods=periods_between(filters.date_from, filters.date_to, filters.period),
+        score_trends=score_trends, all_agents=all_agents,
+        item_pass_rates=item_pass_rates(session, filters),
+        fcr_by_agent=by_agent, fcr_by_queue=by_queue, fcr_total=total)
+
+
+def score_trends_by_agent(
+    session: Session, filters: DashboardFilters
+) -> tuple[list[ScoreTrend], ScoreTrend]:
+    """Per agent, then for all agents together. CallScore.score is the score over the
+    effective verdicts, so overrides count; calls without a score are left out."""
+    day = UtcDay(Call.started_at)
+    query = (
+        select(Call.agent_id, day, func.sum(CallScore.score), func.count(CallScore.score))
+        .join(Call, Call.id == CallScore.call_id)
+        .where(CallScore.score.is_not(None), *_call_conditions(filters))
+        .group_by(Call.agent_id, day)
+    )
+    trends: dict[int | None, ScoreTrend] = {}
+    all_agents = ScoreTrend(Group(None, None))
+    for agent_id, call_day, total, count in session.execute(query):
+        period = period_start(call_day, filters.period)
+        trends.setdefault(agent_id, ScoreTrend(Group(agent_id, None))).add(period, total, count)
+        all_agents.add(period, total, count)
+    names = _agent_names(session, trends)
+    named = [ScoreTrend(Group(agent_id, names.get(agent_id)), trend.by_period, trend.overall)
+             for agent_id, trend in trends.items()]
+    return sorted(named, key=lambda trend: _group_order(trend.group)), all_agents
+
+
+def item_pass_rates(session: Session, filters: DashboardFilters) -> list[ItemPassRate]:
+    """Per checklist item, in scorecard order."""
+    query = (
+        select(ItemResult.item_id, ItemResult.effective_verdict, func.count(),
+               func.min(ItemResult.position))
+        .join(Call, Call.id == ItemResult.call_id)
+        .where(*_call_conditions(filters))
+        .group_by(ItemResult.item_id, ItemResult.effective_verdict)
+    )
+    rates: dict[str, ItemPassRate] = {}
+    positions: dict[str, int] = {}
+    for item_id, verdict, count, position in session.execute(query):
+        rate = rates.setdefault(item_id, ItemPassRate(item_id))
+        rate.add(verdict, count)
+        positions[item_id] = min(position, positions.get(item_id, position))
+    return sorted(rates.values(), key=lambda rate: (positions[rate.item_id], rate.item_id))
+
+
+def fcr_rates(
+    session: Session, filters: DashboardFilters
+) -> tuple[list[FcrRate], list[FcrRate], FcrRate]:
+    """By agent, by queue, and for all calls; from one grouped query."""
+    query = (
+        select(Call.agent_id, Call.queue_id, FcrResult.status, func.count())
+        .join(Call, Call.id == FcrResult.call_id)
+        .where(*_call_conditions(filters))
+        .group_by(Call.agent_id, Call.queue_id, FcrResult.status)
+    )
+    by_agent: dict[int | None, FcrRate] = {}
+    by_queue: dict[int | None, FcrRate] = {}
+    total = FcrRate(Group(None, None))
+    for agent_id, queue_id, status, count in session.execute(query):
+        by_agent.setdefault(agent_id, FcrRate(Group(agent_id, None))).add(status, count)
+        by_queue.setdefault(queue_id, FcrRate(Group(queue_id, None))).add(status, count)
+        total.add(status, count)
+    agent_names = _agent_names(session, by_agent)
+    queue_names = _queue_names(session, by_queue)
+    return (_named_rates(by_agent, agent_names), _named_rates(by_queue, queue_names), total)
+
+
+def _named_rates(rates: dict[int | None, FcrRate], names: dict[int, str]) -> list[FcrRate]:
+    named = [FcrRate(Group(key, names.get(key)), rate.fcr, rate.not_fcr, rate.pending)
+             for key, rate in rates.items()]
+    return sorted(named, key=lambda rate: _group_order(rate.group))
+
+
+def _call_conditions(filters: DashboardFilters) -> list[ColumnElement[bool]]:
+    conditions = [Call.started_at >= _utc_midnight(filters.date_from),
+                  Call.started_at < _utc_midnight(filters.date_to + timedelta(days=1))]
+    if filters.agent_id is not None:
+        conditions.append(Call.agent_id == filters.agent_id)
+    if filters.queue_id is not None:
+        conditions.append(Call.queue_id == filters.queue_id)
+    return conditions
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _agent_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Agent.id, Agent.name, Agent.external_id).where(Agent.id.in_(wanted)))
+    return {agent_id: name or external_id for agent_id, name, external_id in rows}
+
+
+def _queue_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = session.execute(select(Queue.id, Queue.name).where(Queue.id.in_(wanted)))
+    return {queue_id: name for queue_id, name in rows}
+
+
+def _group_order(group: Group) -> tuple[Any, ...]:
+    """By name, the calls without an agent or queue last."""
+    return (group.id is None, (group.name or "").casefold(), group.id or 0)
+
+
+class UtcDay(FunctionElement[date]):
+    """The UTC calendar day of a UTCDateTime column, as a date, on SQLite and PostgreSQL."""
+
+    type = Date()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(UtcDay, "sqlite")
+def _utc_day_sqlite(element: UtcDay, compiler: Any, **kw: Any) -> str:
+    # UTCDateTime keeps naive UTC text on SQLite, so its date part is the UTC day.
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(UtcDay, "postgresql")
+def _utc_day_postgresql(element: UtcDay, compiler: Any, **kw: Any) -> str:
+    # A literal zone, not a bound parameter: PostgreSQL must see the GROUP BY expression
+    # and the selected one as the same text.
+    return f"CAST(timezone('UTC', {compiler.process(element.clauses, **kw)}) AS DATE)"

@@ -1,0 +1,101 @@
+"""Accounts: create, authenticate, deactivate, link to an agent record. Never commits."""
+from __future__ import annotations
+
+import re
+import secrets
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from callqa.models import Agent, Role, User
+from callqa.models.lookup import agent_for
+
+MIN_PASSWORD = 8
+ROLES = tuple(str(r) for r in Role)
+_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+
+
+class UserError(ValueError):
+    """An account that cannot be made or changed; the message is shown to the user."""
+
+
+def create_user(
+    session: Session, username: str, password: str, role: str,
+    agent_external_id: str | None = None,
+) -> User:
+    username = username.strip()
+    if not _USERNAME.match(username):
+        raise UserError("A user name is 1-64 letters, digits or . _ @ -")
+    if role not in ROLES:
+        raise UserError("Choose a role.")
+    check_password_strength(password)
+    if user_by_name(session, username) is not None:
+        raise UserError("This user name is taken.")
+    user = User(username=username, role=role, active=True)
+    user.set_password(password)
+    session.add(user)
+    if agent_external_id:
+        link_agent(session, user, agent_external_id)
+    session.flush()
+    return user
+
+
+def ensure_user(
+    session: Session, username: str, role: str, agent_external_id: str | None = None,
+    new_password: bool = False,
+) -> tuple[User, str | None]:
+    """The user with this name, made with a generated password if there is none (or given a
+    new one with `new_password`): the user and that password, or None when it is unchanged.
+    An existing user is otherwise left as it is, whatever its role."""
+    user = user_by_name(session, username)
+    password = generated_password() if user is None or new_password else None
+    if user is None:
+        user = create_user(session, username, password, role, agent_external_id)
+    elif password is not None:
+        user.set_password(password)
+    return user, password
+
+
+def generated_password() -> str:
+    """16 random characters, shown once and stored only hashed."""
+    return secrets.token_urlsafe(12)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise UserError("The password must have at least 8 characters.")
+
+
+def user_by_name(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None."""
+    user = user_by_name(session, (username or "").strip())
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")  # as slow as a real check
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash("not anybody's password")
+
+
+def link_agent(session: Session, user: User, agent_external_id: str | None) -> Agent | None:
+    """Link an agent user to the agent record with this id (made if calls have not come yet)."""
+    if user.role != Role.AGENT:
+        raise UserError("Only agent users are linked to an agent record.")
+    agent = agent_for(session, agent_external_id.strip(), None) if agent_external_id else None
+    user.agent = agent
+    return agent
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active

@@ -1,0 +1,234 @@
+"""People's decisions on scored calls: verdict overrides, disputes, reviews and feedback.
+
+The machine's ItemResult rows stay as computed. An ItemOverride sets an item's effective verdict
+(the latest one per call and item wins), and the call's CallScore holds the score over the
+effective verdicts, so lists, filters and reports see what the people decided. Re-scoring
+(callqa.scoring.score_call) calls `apply_overrides`, so overrides outlive a new scorecard run.
+Every function works in the caller's session and never commits.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callqa.models import (
+    Call,
+    CallReview,
+    CallScore,
+    Dispute,
+    DisputeStatus,
+    Feedback,
+    ItemOverride,
+    ItemResult,
+    User,
+    utcnow,
+)
+from callqa.qa.scoring import ItemResult as ScoredItem
+from callqa.qa.scoring import Verdict, parse_scorecard
+from callqa.qa.scoring.score import Score, compute_score
+
+VERDICTS = tuple(str(v) for v in Verdict)
+MAX_TEXT = 5000
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be recorded; the message is shown to the user (and translated)."""
+
+
+def latest_overrides(session: Session, call_id: int) -> dict[str, ItemOverride]:
+    """The override in force for each overridden item of the call."""
+    rows = session.scalars(
+        select(ItemOverride).where(ItemOverride.call_id == call_id).order_by(ItemOverride.id))
+    return {row.item_id: row for row in rows}
+
+
+def override_history(session: Session, call_id: int) -> list[ItemOverride]:
+    return list(session.scalars(
+        select(ItemOverride).where(ItemOverride.call_id == call_id).order_by(ItemOverride.id)))
+
+
+def effective_verdicts(session: Session, call: Call) -> dict[str, str]:
+    if call.score is None:
+        return {}
+    overrides = latest_overrides(session, call.id)
+    return {item.item_id: _effective(item, overrides) for item in call.score.items}
+
+
+def _effective(item: ItemResult, overrides: dict[str, ItemOverride]) -> str:
+    override = overrides.get(item.item_id)
+    return override.new_verdict if override else item.verdict
+
+
+def apply_overrides(session: Session, call: Call) -> None:
+    """Recompute the call's stored score over its effective verdicts (no overrides: as is)."""
+    if call.score is None:
+        return
+    overrides = latest_overrides(session, call.id)
+    if not overrides:
+        return
+    verdicts = {item.item_id: _effective(item, overrides) for item in call.score.items}
+    for item in call.score.items:
+        item.effective_verdict = verdicts[item.item_id]
+    score = effective_score(call, verdicts)
+    stored = call.score
+    stored.score, stored.capped = score.value, score.capped
+    stored.passed_weight, stored.applicable_weight = score.passed_weight, score.applicable_weight
+    stored.flagged = bool(score.critical_failed)
+    stored.needs_review = Verdict.REVIEW in verdicts.values()
+
+
+def effective_score(call: Call, verdicts: dict[str, str]) -> Score:
+    """The score rule of qa.scoring over these verdicts (items not named keep their own)."""
+    if call.score is None:
+        raise LookupError(f"call {call.id} is not scored")
+    items = [_scored_item(item, verdicts.get(item.item_id, item.verdict))
+             for item in call.score.items]
+    return compute_score(items, critical_cap(call.score.scorecard.source))
+
+
+def machine_score(call: Call) -> Score:
+    """The score as the machine computed it, before any override."""
+    return effective_score(call, {})
+
+
+def _scored_item(item: ItemResult, verdict: str) -> ScoredItem:
+    return ScoredItem(item_id=item.item_id, label={}, verdict=Verdict(verdict), explanation={},
+                      looked_in=None, weight=item.weight, critical=item.critical)
+
+
+@lru_cache(maxsize=32)
+def critical_cap(scorecard_source: str) -> float:
+    """The cap of the exact scorecard version a result was computed with."""
+    return parse_scorecard(scorecard_source).critical_cap
+
+
+def override_item(
+    session: Session, call: Call, item_id: str, verdict: str, comment: str, user: User,
+    dispute: Dispute | None = None,
+) -> ItemOverride:
+    """Set an item's effective verdict, keep who/when/old/new/why, and recompute the score."""
+    item = _item(call, item_id)
+    comment = _required_text(comment, "A comment is required.")
+    if verdict not in VERDICTS:
+        raise ReviewError("Choose a verdict.")
+    _lock_score(session, call)
+    old = _effective(item, latest_overrides(session, call.id))
+    if old == verdict:
+        raise ReviewError("The item already has this verdict.")
+    override = ItemOverride(
+        call_id=call.id, item_id=item_id, old_verdict=old, new_verdict=verdict, comment=comment,
+        user_id=user.id, source="dispute" if dispute else "override",
+        dispute_id=dispute.id if dispute else None, created_at=utcnow())
+    session.add(override)
+    session.flush()
+    apply_overrides(session, call)
+    return override
+
+
+def _lock_score(session: Session, call: Call) -> None:
+    """Two people changing the same call at once take turns (PostgreSQL; SQLite has one
+    writer anyway), so each change's old verdict is the one it replaced."""
+    session.execute(select(CallScore.id).where(CallScore.call_id == call.id).with_for_update())
+
+
+def _item(call: Call, item_id: str) -> ItemResult:
+    for item in call.score.items if call.score else ():
+        if item.item_id == item_id:
+            return item
+    raise LookupError(f"call {call.id} has no checklist item {item_id!r}")
+
+
+def _required_text(text: str | None, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ReviewError(message)
+    if len(text) > MAX_TEXT:
+        raise ReviewError("The text is too long.")
+    return text
+
+
+def mark_reviewed(session: Session, call: Call, user: User, reviewed: bool = True) -> None:
+    review = session.get(CallReview, call.id)
+    if reviewed and review is None:
+        session.add(CallReview(call_id=call.id, reviewed_by_id=user.id, reviewed_at=utcnow()))
+    elif not reviewed and review is not None:
+        session.delete(review)
+    session.flush()
+
+
+def add_feedback(session: Session, call: Call, author: User, text: str) -> Feedback:
+    feedback = Feedback(call_id=call.id, author_id=author.id,
+                        text=_required_text(text, "Write the feedback first."), created_at=utcnow())
+    session.add(feedback)
+    session.flush()
+    return feedback
+
+
+def acknowledge_feedback(feedback: Feedback) -> None:
+    if feedback.acknowledged_at is None:
+        feedback.acknowledged_at = utcnow()
+
+
+def open_dispute(
+    session: Session, call: Call, item_id: str, agent_user: User, comment: str,
+    requested_verdict: str,
+) -> Dispute:
+    item = _item(call, item_id)
+    comment = _required_text(comment, "A comment is required.")
+    if requested_verdict not in VERDICTS:
+        raise ReviewError("Choose a verdict.")
+    if requested_verdict == _effective(item, latest_overrides(session, call.id)):
+        raise ReviewError("The item already has this verdict.")
+    if open_dispute_for(session, call.id, item_id) is not None:
+        raise ReviewError("This item is already disputed.")
+    dispute = Dispute(call_id=call.id, item_id=item_id, agent_user_id=agent_user.id,
+                      requested_verdict=requested_verdict, comment=comment,
+                      status=DisputeStatus.OPEN, created_at=utcnow())
+    session.add(dispute)
+    session.flush()
+    return dispute
+
+
+def open_dispute_for(session: Session, call_id: int, item_id: str) -> Dispute | None:
+    return session.scalar(select(Dispute).where(
+        Dispute.call_id == call_id, Dispute.item_id == item_id,
+        Dispute.status == DisputeStatus.OPEN))
+
+
+def accept_dispute(
+    session: Session, dispute: Dispute, user: User, reply: str = "", verdict: str | None = None,
+) -> ItemOverride | None:
+    """The agent was right: the item takes the requested (or the given) verdict; None when it
+    already has it."""
+    _check_open(dispute)
+    call = session.get(Call, dispute.call_id)
+    verdict = verdict or dispute.requested_verdict
+    reply = (reply or "").strip()
+    override = None
+    if verdict != effective_verdicts(session, call).get(dispute.item_id):
+        comment = dispute.comment + (f"\n\n{reply}" if reply else "")
+        override = override_item(session, call, dispute.item_id, verdict, comment, user, dispute)
+    _resolve(dispute, DisputeStatus.ACCEPTED, user, reply or None)
+    session.flush()
+    return override
+
+
+def reject_dispute(session: Session, dispute: Dispute, user: User, reply: str) -> None:
+    _check_open(dispute)
+    _resolve(dispute, DisputeStatus.REJECTED, user,
+             _required_text(reply, "A reply is required when rejecting."))
+    session.flush()
+
+
+def _check_open(dispute: Dispute) -> None:
+    if dispute.status != DisputeStatus.OPEN:
+        raise ReviewError("This dispute is already resolved.")
+
+
+def _resolve(dispute: Dispute, status: DisputeStatus, user: User, reply: str | None) -> None:
+    dispute.status = status
+    dispute.reply = reply
+    dispute.resolved_by_id = user.id
+    dispute.resolved_at = utcnow()

@@ -1,0 +1,212 @@
+"""The processing worker: claim a call, transcribe it outside any transaction, store it.
+
+Every call is its own unit of work; a broken recording fails alone with its reason stored.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callqa.models import Call, CallStatus, utcnow
+from callqa.models.rows import utterance_row
+from callqa.qa.audio import AudioError, AudioOptions, decode_audio
+from callqa.qa.transcript import Transcript
+from callqa.qa.transcription import (
+    AUTO_LANGUAGE,
+    Segment,
+    Transcriber,
+    transcribe_audio,
+    transcribe_options,
+)
+from callqa.services.claims import (
+    Claim,
+    claim_next,
+    give_up_on_stale,
+    heartbeat,
+    owned_call,
+    release,
+)
+from callqa.services.score_store import rules_for, score_call
+from callqa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LostClaim(Exception):
+    """Another worker took this call over (this one was presumed dead)."""
+
+
+class CallFailed(Exception):
+    """A call that cannot be processed; the message is stored on the call."""
+
+
+@dataclass(frozen=True)
+class Job:
+    call_id: int
+    path: Path
+    language: str
+    layout: str
+    agent_name: str | None = None  # a transcription hint
+
+
+@dataclass(frozen=True)
+class Outcome:
+    call_id: int
+    status: str
+    audio_s: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class Progress:
+    """Observer of a run; the CLI draws a progress bar from it."""
+
+    on_start: Callable[[int, float], None] = lambda calls, audio_s: None
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+class Worker:
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings,
+        load_transcriber: Callable[[], Transcriber],
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self._load_transcriber = load_transcriber
+
+    def run(self, watch: bool = False, poll_s: float = 5.0, limit: int | None = None,
+            progress: Progress | None = None) -> list[Outcome]:
+        """Process claimable calls until none are left (or forever with `watch`)."""
+        progress = progress or Progress()
+        progress.on_start(*self.backlog())
+        while limit is None or len(progress.outcomes) < limit:
+            outcome = self.process_next()
+            if outcome is None:
+                if not watch:
+                    break
+                time.sleep(poll_s)
+                continue
+            progress.outcomes.append(outcome)
+            progress.on_outcome(outcome)
+        return progress.outcomes
+
+    def backlog(self) -> tuple[int, float]:
+        """Calls waiting and their audio seconds."""
+        with self.sessions() as session:
+            count, seconds = session.execute(
+                select(func.count(Call.id), func.coalesce(func.sum(Call.duration_s), 0.0))
+                .where(Call.status == CallStatus.QUEUED)
+            ).one()
+        return count, float(seconds)
+
+    def process_next(self) -> Outcome | None:
+        with self.sessions.begin() as session:
+            give_up_on_stale(session, self.settings.stale_claim_s, self.settings.max_attempts)
+            claim = claim_next(session, self.settings.stale_claim_s)
+        if claim is None:
+            return None
+        return self.process(claim)
+
+    def process(self, claim: Claim) -> Outcome:
+        try:
+            job = self._job(claim)
+            transcript = self._transcribe(job, claim)
+            return self._store(claim, transcript)
+        except (AudioError, CallFailed) as exc:
+            return self._fail(claim, str(exc))
+        except LostClaim:
+            log.warning("call %s was taken over by another worker", claim.call_id)
+            return Outcome(claim.call_id, "lost", message="taken over by another worker")
+        except (KeyboardInterrupt, SystemExit):
+            with self.sessions.begin() as session:
+                release(session, claim)
+            raise
+        except Exception as exc:  # a bug must not stop the worker: keep the reason, go on
+            log.exception("call %s failed", claim.call_id)
+            return self._fail(claim, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _job(self, claim: Claim) -> Job:
+        with self.sessions() as session:
+            call = session.get(Call, claim.call_id)
+            queue = call.queue
+            language = (call.language or (queue and queue.language)
+                        or self.settings.default_language)
+            layout = (call.channel_layout or (queue and queue.channel_layout)
+                      or self.settings.default_layout)
+            path = self.settings.recordings_dir / call.storage_name
+            agent_name = call.agent.name if call.agent else None
+        if not language:
+            raise CallFailed(
+                "no language for this call: set it on the call or its queue, or set "
+                f"CALLQA_DEFAULT_LANGUAGE (\"{AUTO_LANGUAGE}\" lets Whisper detect it)"
+            )
+        if not path.is_file():
+            raise CallFailed(f"recording is missing from storage: {path}")
+        return Job(claim.call_id, path, language, layout, agent_name)
+
+    def _transcribe(self, job: Job, claim: Claim) -> Transcript:
+        audio = decode_audio(job.path, AudioOptions(max_duration_s=self.settings.max_duration_s))
+        options = transcribe_options(self.settings, job.language, job.agent_name)
+        return transcribe_audio(audio, job.layout, self._load_transcriber(), options,
+                                self._heartbeat_every(claim))
+
+    def _heartbeat_every(self, claim: Claim) -> Callable[[Segment], None]:
+        last = time.monotonic()
+
+        def beat(_segment: Segment) -> None:
+            nonlocal last
+            if time.monotonic() - last < self.settings.heartbeat_s:
+                return
+            with self.sessions.begin() as session:
+                if not heartbeat(session, claim):
+                    raise LostClaim()
+            last = time.monotonic()
+
+        return beat
+
+    def _store(self, claim: Claim, transcript: Transcript) -> Outcome:
+        engine = self._load_transcriber().info
+        with self.sessions.begin() as session:
+            call = owned_call(session, claim)
+            if call is None:
+                raise LostClaim()
+            call.utterances = [utterance_row(i, u) for i, u in enumerate(transcript.utterances)]
+            call.status = CallStatus.TRANSCRIBED if transcript.utterances else CallStatus.NO_SPEECH
+            call.speakers_known = transcript.speakers_known
+            call.transcript_language = transcript.language
+            call.engine, call.model = engine.engine, engine.model
+            call.transcribed_at = utcnow()
+            call.duration_s = round(transcript.duration, 3)
+            if call.status == CallStatus.NO_SPEECH:
+                call.claim_token = None
+            status = call.status
+        if status == CallStatus.TRANSCRIBED:
+            status = self._finish(claim)
+        return Outcome(claim.call_id, status, transcript.duration)
+
+    def _finish(self, claim: Claim) -> str:
+        """Score the stored transcript and update FCR, then done."""
+        with self.sessions.begin() as session:
+            call = owned_call(session, claim)
+            if call is None:
+                raise LostClaim()
+            score_call(session, call, rules_for(self.settings))
+            call.status = CallStatus.DONE
+            call.claim_token = None
+        return CallStatus.DONE
+
+    def _fail(self, claim: Claim, reason: str) -> Outcome:
+        with self.sessions.begin() as session:
+            call = owned_call(session, claim)
+            if call is None:
+                return Outcome(claim.call_id, "lost", message="taken over by another worker")
+            call.status, call.error, call.claim_token = CallStatus.FAILED, reason, None
+        log.warning("call %s failed: %s", claim.call_id, reason)
+        return Outcome(claim.call_id, CallStatus.FAILED, message=reason)

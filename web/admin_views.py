@@ -1,0 +1,98 @@
+"""Administration: users (create, deactivate, link to an agent record) and stored scorecards."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from callqa.models import Agent, Role, Scorecard, User
+from callqa.services import accounts as users
+from callqa.services.accounts import ROLES, UserError
+from callqa.web import db
+from callqa.web.access import current_user, roles_required
+from callqa.web.i18n import gettext as _
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def user_list():
+    return _users_page({})
+
+
+def _users_page(values: dict[str, str], status: int = 200):
+    session = db()
+    rows = session.scalars(
+        select(User).options(joinedload(User.agent)).order_by(User.username)).all()
+    agents = session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all()
+    return render_template("admin/users.html", users=rows, agents=agents, roles=ROLES,
+                           values=values), status
+
+
+@bp.post("/users")
+@roles_required(Role.ADMIN)
+def create():
+    values = {k: request.form.get(k, "") for k in ("username", "role", "agent_id")}
+    try:
+        user = users.create_user(db(), values["username"], request.form.get("password", ""),
+                                 values["role"], values["agent_id"].strip() or None)
+    except UserError as exc:
+        db().rollback()
+        flash(_(str(exc)), "error")
+        return _users_page(values, 400)
+    db().commit()
+    flash(_("User {name} created.", name=user.username), "ok")
+    return redirect(url_for("admin.user_list"), code=303)
+
+
+def _user(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def set_active(user_id: int):
+    user = _user(user_id)
+    active = request.form.get("active") == "1"
+    if user.id == current_user().id and not active:
+        flash(_("You cannot deactivate yourself."), "error")
+        return redirect(url_for("admin.user_list"), code=303)
+    users.set_active(user, active)
+    db().commit()
+    flash(_("User {name} activated.", name=user.username) if active
+          else _("User {name} deactivated.", name=user.username), "ok")
+    return redirect(url_for("admin.user_list"), code=303)
+
+
+@bp.post("/users/<int:user_id>/agent")
+@roles_required(Role.ADMIN)
+def link_agent(user_id: int):
+    user = _user(user_id)
+    try:
+        users.link_agent(db(), user, request.form.get("agent_id", "").strip() or None)
+    except UserError as exc:
+        flash(_(str(exc)), "error")
+        return redirect(url_for("admin.user_list"), code=303)
+    db().commit()
+    flash(_("Agent link of {name} saved.", name=user.username), "ok")
+    return redirect(url_for("admin.user_list"), code=303)
+
+
+@bp.get("/scorecards")
+@roles_required(Role.ADMIN)
+def scorecards():
+    rows = db().scalars(select(Scorecard).order_by(Scorecard.created_at.desc())).all()
+    return render_template("admin/scorecards.html", scorecards=rows)
+
+
+@bp.get("/scorecards/<int:scorecard_id>")
+@roles_required(Role.ADMIN)
+def scorecard(scorecard_id: int):
+    row = db().get(Scorecard, scorecard_id)
+    if row is None:
+        abort(404)
+    return render_template("admin/scorecard.html", scorecard=row)

@@ -1,0 +1,97 @@
+"""Signing in and out, and the language switch."""
+from __future__ import annotations
+
+import math
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from callqa.services import login_throttle
+from callqa.services.accounts import authenticate
+from callqa.services.login_throttle import ThrottlePolicy
+from callqa.web import db
+from callqa.web.access import SUPERVISORS, current_user
+from callqa.web.i18n import LANGUAGES
+from callqa.web.i18n import gettext as _
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.get("/")
+def home():
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if user.role in SUPERVISORS:
+        return redirect(url_for("calls.index"))
+    return redirect(url_for("agent.my_calls"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", next=safe_next(request.args.get("next")))
+    username, address = request.form.get("username", ""), request.remote_addr or "unknown"
+    policy = ThrottlePolicy.from_settings(current_app.config["CALLQA_SETTINGS"])
+    wait = login_throttle.wait_seconds(db(), username, address, policy)
+    if wait:
+        flash(_("Too many failed sign-ins. Try again in {minutes} min.",
+                minutes=math.ceil(wait / 60)), "error")
+        return _login_refused(username, 429, {"Retry-After": str(wait)})
+    user = authenticate(db(), username, request.form.get("password", ""))
+    if user is None:
+        login_throttle.record_failure(db(), username, address, policy)
+        db().commit()
+        flash(_("Wrong user name or password, or the account is inactive."), "error")
+        return _login_refused(username, 401)
+    login_throttle.clear_failures(db(), username, address)
+    db().commit()
+    language = session.get("lang")
+    session.clear()  # a new session on sign-in: nothing carried over from before
+    session["user_id"] = user.id
+    if language:
+        session["lang"] = language
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
+
+
+def _login_refused(username: str, status: int, headers: dict[str, str] | None = None):
+    page = render_template("login.html", next=safe_next(request.form.get("next")),
+                           username=username)
+    return make_response(page, status, headers or {})
+
+
+@bp.post("/logout")
+def logout():
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/language")
+def set_language():
+    language = request.form.get("lang")
+    if language in LANGUAGES:
+        session["lang"] = language
+        user = current_user()
+        if user is not None:
+            user.language = language
+            db().commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never an open redirect elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -1,0 +1,101 @@
+"""The call list, the call page and the recording, streamed with Range support."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template, send_file
+from flask import request as flask_request
+from sqlalchemy import select
+
+from callqa.models import Agent, CallStatus, Queue
+from callqa.queries.call_list import SORTS, CallFilters, call_list_query
+from callqa.queries.call_page import call_page
+from callqa.queries.export import csv_lines
+from callqa.services.score_store import rules_for
+from callqa.web import db
+from callqa.web.access import SUPERVISORS, login_required, roles_required, visible_call
+from callqa.web.appctx import settings
+from callqa.web.listing import call_list, reviewed_column, sort_url, url_with
+
+bp = Blueprint("calls", __name__)
+
+_AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac",
+                "ogg": "audio/ogg", "mp4": "audio/mp4"}
+LANGUAGE_CHOICES = ("pl", "en")
+
+
+@bp.get("/calls")
+@roles_required(*SUPERVISORS)
+def index():
+    filters = CallFilters.from_args(flask_request.args)
+    return render_template(
+        "calls/list.html", listing=call_list(db(), filters), sorts=SORTS,
+        sort_url=sort_url, url_with=url_with, choices=_filter_choices(),
+        export_args={k: v for k, v in flask_request.args.items()
+                     if v and k not in ("page", "per_page")})
+
+
+@bp.get("/calls.csv")
+@roles_required(*SUPERVISORS)
+def export_csv():
+    """Every call the list's filters match (not just one page), in the list's order."""
+    query = call_list_query(CallFilters.from_args(flask_request.args),
+                            reviewed_column=reviewed_column())
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return Response(
+        _streamed_lines(query),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="calls-{stamp}.csv"'})
+
+
+def _streamed_lines(query) -> Iterator[str]:
+    """The export owns its session: the request's is closed before the body streams. A
+    generator, so a server closing an abandoned download closes the session too."""
+    sessions = current_app.extensions["callqa_sessions"]
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # the BOM: spreadsheets then read the file as UTF-8
+        with sessions() as session:
+            yield from csv_lines(session, query)
+    return lines()
+
+
+def _filter_choices() -> dict[str, object]:
+    session = db()
+    return {
+        "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
+        "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
+        "languages": LANGUAGE_CHOICES,
+        "items": [(item.id, dict(item.label)) for item in _scorecard_items()],
+        "fcr": ("fcr", "not_fcr", "pending"),
+        "statuses": tuple(str(s) for s in CallStatus),
+    }
+
+
+def _scorecard_items():
+    return rules_for(settings()).scorecard.items
+
+
+@bp.get("/calls/<int:call_id>")
+@login_required
+def show(call_id: int):
+    call = visible_call(call_id)
+    return render_template("calls/page.html", page=call_page(db(), call))
+
+
+@bp.get("/calls/<int:call_id>/audio")
+@login_required
+def audio(call_id: int):
+    call = visible_call(call_id)
+    if call.storage_name is None:
+        abort(404)
+    root = settings().recordings_dir.resolve()
+    path = (root / call.storage_name).resolve()
+    if root not in path.parents or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=_AUDIO_TYPES.get(call.container or "",
+                                                         "application/octet-stream"),
+                         conditional=True, etag=True, max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response

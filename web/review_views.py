@@ -1,0 +1,126 @@
+"""Supervisors' decisions: override an item, mark a call reviewed, feedback, the dispute queue."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from callqa.models import Dispute, DisputeStatus, ItemResult
+from callqa.services import reviewing as review
+from callqa.services.reviewing import ReviewError
+from callqa.web import db
+from callqa.web.access import (
+    SUPERVISORS,
+    current_user,
+    login_required,
+    roles_required,
+    visible_call,
+)
+from callqa.web.i18n import gettext as _
+
+bp = Blueprint("review", __name__)
+RESOLVED_SHOWN = 50
+
+
+def _to_call(call_id: int, anchor: str = ""):
+    return redirect(url_for("calls.show", call_id=call_id) + anchor, code=303)
+
+
+@bp.post("/calls/<int:call_id>/items/<item_id>/override")
+@login_required
+def override(call_id: int, item_id: str):
+    call = visible_call(call_id, SUPERVISORS)
+    try:
+        review.override_item(db(), call, item_id, request.form.get("verdict", ""),
+                             request.form.get("comment", ""), current_user())
+    except LookupError:
+        abort(404)
+    except ReviewError as exc:
+        flash(_(str(exc)), "error")
+        return _to_call(call.id, f"#item-{item_id}")
+    db().commit()
+    flash(_("Verdict changed; the score is recomputed."), "ok")
+    return _to_call(call.id, f"#item-{item_id}")
+
+
+@bp.post("/calls/<int:call_id>/reviewed")
+@login_required
+def reviewed(call_id: int):
+    call = visible_call(call_id, SUPERVISORS)
+    done = request.form.get("reviewed", "1") == "1"
+    review.mark_reviewed(db(), call, current_user(), done)
+    db().commit()
+    flash(_("Marked as reviewed.") if done else _("Marked as not reviewed."), "ok")
+    return _to_call(call.id)
+
+
+@bp.post("/calls/<int:call_id>/feedback")
+@login_required
+def feedback(call_id: int):
+    call = visible_call(call_id, SUPERVISORS)
+    try:
+        review.add_feedback(db(), call, current_user(), request.form.get("text", ""))
+    except ReviewError as exc:
+        flash(_(str(exc)), "error")
+        return _to_call(call.id, "#feedback")
+    db().commit()
+    flash(_("Feedback saved; the agent sees it with the call."), "ok")
+    return _to_call(call.id, "#feedback")
+
+
+@bp.get("/disputes")
+@roles_required(*SUPERVISORS)
+def disputes():
+    query = select(Dispute).options(joinedload(Dispute.agent_user), joinedload(Dispute.resolved_by))
+    open_ones = db().scalars(
+        query.where(Dispute.status == DisputeStatus.OPEN).order_by(Dispute.id)).all()
+    resolved = db().scalars(query.where(Dispute.status != DisputeStatus.OPEN)
+                            .order_by(Dispute.resolved_at.desc()).limit(RESOLVED_SHOWN)).all()
+    return render_template("review/disputes.html", open_disputes=open_ones, resolved=resolved,
+                           labels=_item_labels([*open_ones, *resolved]))
+
+
+def _item_labels(disputes: list[Dispute]) -> dict[tuple[int, str], dict[str, str]]:
+    """The disputed items' names, as their scorecard calls them."""
+    call_ids = {d.call_id for d in disputes}
+    if not call_ids:
+        return {}
+    rows = db().execute(select(ItemResult.call_id, ItemResult.item_id, ItemResult.detail)
+                        .where(ItemResult.call_id.in_(call_ids)))
+    return {(call_id, item_id): detail.get("label") or {} for call_id, item_id, detail in rows}
+
+
+def _dispute(dispute_id: int) -> Dispute:
+    dispute = db().get(Dispute, dispute_id)
+    if dispute is None:
+        abort(404)
+    return dispute
+
+
+@bp.post("/disputes/<int:dispute_id>/accept")
+@roles_required(*SUPERVISORS)
+def accept(dispute_id: int):
+    dispute = _dispute(dispute_id)
+    try:
+        review.accept_dispute(db(), dispute, current_user(), request.form.get("reply", ""),
+                              request.form.get("verdict") or None)
+    except ReviewError as exc:
+        flash(_(str(exc)), "error")
+        return redirect(url_for("review.disputes"), code=303)
+    db().commit()
+    flash(_("Dispute accepted; the verdict is changed."), "ok")
+    return redirect(url_for("review.disputes"), code=303)
+
+
+@bp.post("/disputes/<int:dispute_id>/reject")
+@roles_required(*SUPERVISORS)
+def reject(dispute_id: int):
+    dispute = _dispute(dispute_id)
+    try:
+        review.reject_dispute(db(), dispute, current_user(), request.form.get("reply", ""))
+    except ReviewError as exc:
+        flash(_(str(exc)), "error")
+        return redirect(url_for("review.disputes"), code=303)
+    db().commit()
+    flash(_("Dispute rejected; the agent sees your reply."), "ok")
+    return redirect(url_for("review.disputes"), code=303)

@@ -1,0 +1,84 @@
+"""Upload a recording with its metadata: it is stored and queued for the worker."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
+from callqa.qa.transcription import LAYOUTS
+from callqa.services.ingest import ingest_recording
+from callqa.web.access import SUPERVISORS, roles_required
+from callqa.web.appctx import sessions, settings
+from callqa.web.i18n import gettext as _
+
+bp = Blueprint("upload", __name__)
+TEXT_FIELDS = ("external_id", "agent_id", "agent_name", "customer_phone", "customer_name",
+               "customer_id", "queue", "language", "layout", "direction")
+
+
+@bp.get("/upload")
+@roles_required(*SUPERVISORS)
+def form():
+    return _form({})
+
+
+def _form(values: dict[str, str], status: int = 200):
+    return render_template("upload/form.html", values=values, layouts=LAYOUTS,
+                           directions=DIRECTIONS), status
+
+
+@bp.post("/upload")
+@roles_required(*SUPERVISORS)
+def upload():
+    values = {name: request.form.get(name, "").strip() for name in (*TEXT_FIELDS, "started_at")}
+    recording = request.files.get("recording")
+    if recording is None or not recording.filename:
+        flash(_("Choose a recording."), "error")
+        return _form(values, 400)
+    try:
+        meta = _metadata(values)
+    except (ValueError, MetadataError) as exc:
+        flash(_("The metadata is not valid: {problem}", problem=str(exc)), "error")
+        return _form(values, 400)
+    outcome = _ingest(recording, meta)
+    if outcome.call_id is None:
+        flash(_("The recording was not stored: {problem}", problem=outcome.message), "error")
+        return _form(values, 400)
+    messages = {"queued": _("Recording queued for transcription."),
+                "duplicate": _("This recording is already stored."),
+                "failed": _("The recording is stored but cannot be processed: {problem}",
+                            problem=outcome.message)}
+    flash(messages.get(outcome.status, outcome.status), "error" if outcome.status == "failed"
+          else "ok")
+    return redirect(url_for("calls.show", call_id=outcome.call_id), code=303)
+
+
+def _metadata(values: dict[str, str]) -> CallMetadata:
+    started = values["started_at"]
+    started_at = datetime.fromisoformat(started) if started else None
+    if started_at is not None and started_at.tzinfo is None:
+        started_at = started_at.astimezone()  # a time from the form is the server's local time
+    meta = CallMetadata(started_at=started_at,
+                        **{name: values[name] or None for name in TEXT_FIELDS})
+    validate_metadata(meta, _("form"))
+    return meta
+
+
+def _ingest(recording: FileStorage, meta: CallMetadata):
+    """Save the upload under its own (sanitized) name, so the call keeps it as display text."""
+    config = settings()
+    incoming = config.home / "uploads"
+    incoming.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=incoming))
+    try:
+        path = folder / (secure_filename(recording.filename or "") or "recording")
+        recording.save(path)
+        return ingest_recording(sessions(), config, path, meta)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
