@@ -88,6 +88,9 @@ class Call(Base):
 
     speakers_known: Mapped[bool | None]
     transcript_language: Mapped[str | None] = mapped_column(String(8))
+    # Speech without words where the worker listened a second time: [{speaker, channel, start,
+    # end}]; a checklist item there is not failed on words nobody heard.
+    unheard_speech: Mapped[list[dict] | None] = mapped_column(JSON)
     engine: Mapped[str | None] = mapped_column(String(40))
     model: Mapped[str | None] = mapped_column(String(300))
     transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -193,6 +193,9 @@ class Worker:
             call.utterances = [utterance_row(i, u) for i, u in enumerate(transcript.utterances)]
             call.status = CallStatus.TRANSCRIBED if transcript.utterances else CallStatus.NO_SPEECH
             call.speakers_known = transcript.speakers_known
+            call.unheard_speech = [
+                {"speaker": str(u.speaker), "channel": u.channel, "start": u.start, "end": u.end}
+                for u in transcript.unheard] or None
             call.transcript_language = transcript.language
             call.engine, call.model = engine.engine, engine.model
             call.transcribed_at = utcnow()

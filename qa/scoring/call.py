@@ -86,6 +86,7 @@ class Selection:
 
     utterances: tuple[AnalyzedUtterance, ...]
     looked_in: LookedIn
+    unheard_s: float = 0.0  # speech in the window that gave the recognizer no words
 
     @property
     def hearing(self) -> float | None:
@@ -155,7 +156,14 @@ class AnalyzedCall:
         else:
             start, end, count = 0.0, self.duration, "all"
         looked_in = LookedIn(speaker, round(start, 2), round(end, 2), count)
-        return Selection(tuple(chosen), looked_in)
+        return Selection(tuple(chosen), looked_in, self._unheard_s(speaker, start, end))
+
+    def _unheard_s(self, speaker: str, start: float, end: float) -> float:
+        return round(sum(
+            max(0.0, min(end, u.end) - max(start, u.start))
+            for u in self.transcript.unheard
+            if speaker == "any" or u.speaker in (speaker, Speaker.UNKNOWN)
+        ), 2)
 
     def _opening(
         self, chosen: list[AnalyzedUtterance], window: Window

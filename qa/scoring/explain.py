@@ -145,6 +145,27 @@ def unsure(item: Item, looked_in: LookedIn, hearing: float, duration: float,
     }
 
 
+def unheard(item: Item, looked_in: LookedIn, unheard_s: float, duration: float,
+            speakers_known: bool) -> Explanation:
+    """ "no greeting found, but the agent spoke for 4.2 s in 0–20 s that the recognizer could
+    not make out: listen before failing"."""
+    who = {
+        language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
+        for language in ("en", "pl")
+    }
+    where = {
+        language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
+    }
+    return {
+        "en": f"no {_lower_first(item.label['en'])} found, but {who['en']} spoke for "
+        f"{seconds(unheard_s, 'en')} in {where['en']} that the recognizer could not make out: "
+        f"listen before failing",
+        "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale przez "
+        f"{seconds(unheard_s, 'pl')} w {where['pl']} była mowa ({who['pl']}), której system nie "
+        f"rozpoznał: odsłuchaj przed oceną",
+    }
+
+
 def unsure_forbidden(item: Item, evidence: Evidence) -> Explanation:
     at_en, at_pl = seconds(evidence.start, "en"), seconds(evidence.start, "pl")
     return {
