@@ -12,10 +12,11 @@ from werkzeug.utils import secure_filename
 
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
-from callqa.services.ingest import ingest_recording
+from callqa.services.ingest import IngestOutcome, ingest_recording
 from callqa.web.access import SUPERVISORS, roles_required
 from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
+from callqa.web.i18n import translated
 
 bp = Blueprint("upload", __name__)
 TEXT_FIELDS = ("external_id", "agent_id", "agent_name", "customer_phone", "customer_name",
@@ -44,19 +45,25 @@ def upload():
     try:
         meta = _metadata(values)
     except (ValueError, MetadataError) as exc:
-        flash(_("The metadata is not valid: {problem}", problem=str(exc)), "error")
+        flash(_("The metadata is not valid: %(problem)s", problem=str(exc)), "error")
         return _form(values, 400)
     outcome = _ingest(recording, meta)
     if outcome.call_id is None:
-        flash(_("The recording was not stored: {problem}", problem=outcome.message), "error")
+        flash(_("The recording was not stored: %(problem)s", problem=outcome.message), "error")
         return _form(values, 400)
     messages = {"queued": _("Recording queued for transcription."),
                 "duplicate": _("This recording is already stored."),
-                "failed": _("The recording is stored but cannot be processed: {problem}",
-                            problem=outcome.message)}
+                "failed": _("The recording is stored but cannot be processed: %(problem)s",
+                            problem=_problem(outcome))}
     flash(messages.get(outcome.status, outcome.status), "error" if outcome.status == "failed"
           else "ok")
     return redirect(url_for("calls.show", call_id=outcome.call_id), code=303)
+
+
+def _problem(outcome: IngestOutcome) -> str:
+    """Why the stored recording cannot be processed, in the UI language."""
+    problem = outcome.problem
+    return translated(problem.msgid, problem.params) if problem else outcome.message
 
 
 def _metadata(values: dict[str, str]) -> CallMetadata:
