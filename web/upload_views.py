@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from callqa.qa.messages import N_
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
 from callqa.services.ingest import IngestOutcome, ingest_recording
@@ -44,8 +45,9 @@ def upload():
         return _form(values, 400)
     try:
         meta = _metadata(values)
-    except (ValueError, MetadataError) as exc:
-        flash(_("The metadata is not valid: %(problem)s", problem=str(exc)), "error")
+    except MetadataError as exc:
+        flash(_("The metadata is not valid: %(problem)s",
+                problem=translated(exc.message.msgid, exc.message.params)), "error")
         return _form(values, 400)
     outcome = _ingest(recording, meta)
     if outcome.call_id is None:
@@ -68,7 +70,11 @@ def _problem(outcome: IngestOutcome) -> str:
 
 def _metadata(values: dict[str, str]) -> CallMetadata:
     started = values["started_at"]
-    started_at = datetime.fromisoformat(started) if started else None
+    try:
+        started_at = datetime.fromisoformat(started) if started else None
+    except ValueError as exc:
+        raise MetadataError(N_("%(source)s: started_at %(value)s is not an ISO 8601 time"),
+                            source=_("form"), value=repr(started)) from exc
     if started_at is not None and started_at.tzinfo is None:
         started_at = started_at.astimezone()  # a time from the form is the server's local time
     meta = CallMetadata(started_at=started_at,

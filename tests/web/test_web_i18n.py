@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -14,9 +15,10 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 from webtools import SAMPLES, session_browser
 
-from callqa.models import Call
+from callqa.models import Call, CallStatus, utcnow
 from callqa.qa.metadata import CallMetadata
 from callqa.queries.export import COLUMNS
+from callqa.services.claims import give_up_on_stale
 from callqa.services.ingest import ingest_recording
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,6 +155,23 @@ def test_a_stored_processing_error_is_shown_in_the_readers_language(app, world, 
     assert "lista odtwarzania M3U" in page
 
 
+def test_an_error_the_services_store_is_translated_too(app, world, session):
+    """A call whose worker died on every attempt is given up by the claims service."""
+    settings = app.config["CALLQA_SETTINGS"]
+    call = session.get(Call, world.audio["cen025"])
+    call.status, call.attempts = CallStatus.TRANSCRIBING, settings.max_attempts
+    call.heartbeat_at = utcnow() - timedelta(hours=1)
+    session.commit()
+    assert give_up_on_stale(session, 60, settings.max_attempts) == 1
+    session.commit()
+    page = f"/calls/{call.id}"
+    html = _polish(app, world.users["supervisor"]).get(page).get_data(as_text=True)
+    assert (f"przerwano po {settings.max_attempts} próbach: proces roboczy zatrzymał się"
+            " w trakcie każdej") in html
+    html = session_browser(app, world.users["admin"]).get(page).get_data(as_text=True)
+    assert f"gave up after {settings.max_attempts} attempts" in html
+
+
 def test_an_error_stored_before_message_ids_shows_as_stored(app, world, tmp_path, session):
     old = _ingest_unusable(app, tmp_path, "old.m3u", b"#EXTM3U\n")
     call = session.get(Call, old)
@@ -180,3 +199,15 @@ def test_the_csv_headers_and_errors_follow_the_ui_language(app, world, tmp_path,
     row = next(r for r in english if int(r["call_id"]) == failed)
     assert row["error"] == "not an audio file: content is an M3U playlist"
     assert session.scalar(select(Call.error).where(Call.id == failed)) == row["error"]
+
+
+def test_an_upload_form_problem_is_shown_in_polish(app, world):
+    polish = _polish(app, world.users["supervisor"])
+    form = {"recording": (io.BytesIO(b"RIFF"), "x.wav"), "language": "polish"}
+    response = polish.post("/upload", data=form, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert ("formularz: język &#39;polish&#39; nie jest dwuliterowym kodem, takim jak pl lub en"
+            in response.get_data(as_text=True))
+    form = {"recording": (io.BytesIO(b"RIFF"), "x.wav"), "started_at": "yesterday"}
+    response = polish.post("/upload", data=form, content_type="multipart/form-data")
+    assert "nie jest czasem w formacie ISO 8601" in response.get_data(as_text=True)
