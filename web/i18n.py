@@ -80,10 +80,14 @@ def translator():
 
 
 def _format(translations: NullTranslations, msgid: str, params: Mapping[str, Any] | None) -> str:
-    try:
-        return format_message(translations.ugettext(msgid), params)
-    except (KeyError, TypeError, ValueError):  # parameters that no longer fit the message
-        return format_message(msgid, params)
+    """The translation with the parameters; should they not fit it (a translator's slip that
+    tests/web/test_web_i18n.py catches), the English, which they were stored with."""
+    for text in (translations.ugettext(msgid), msgid):
+        try:
+            return format_message(text, params)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return msgid
 
 
 def call_error(call: Call) -> str:
