@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
-from callqa.models import Base
+from callqa.models import Base, Call
 from callqa.models.db import alembic_config, upgrade_schema
 
 
@@ -35,3 +36,23 @@ def test_the_call_list_indexes_come_and_go_with_their_migration(engine):
     assert {"ix_calls_agent_started", "ix_calls_status_started"} <= _index_names(engine, "calls")
     assert "ix_item_results_item_effective_call" in _index_names(engine, "item_results")
     assert _differences(engine) == []
+
+
+def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
+    """A database from before 0007 keeps its failed calls' English errors; new ones also get
+    a message id and parameters."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert "error_msgid" not in {c["name"] for c in inspect(engine).get_columns("calls")}
+    with engine.begin() as connection:
+        connection.execute(Call.__table__.insert().values(  # the columns 0006 has
+            sha256="ab", original_filename="old.wav", storage_name="ab.wav", size_bytes=4,
+            status="failed", error="empty file (0 bytes)"))
+    upgrade_schema(engine)
+    assert _differences(engine) == []
+    with Session(engine) as session:
+        call = session.scalars(select(Call)).one()
+        assert (call.error, call.error_msgid, call.error_params) == (
+            "empty file (0 bytes)", None, None)

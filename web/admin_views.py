@@ -42,7 +42,7 @@ def create():
         flash(_(str(exc)), "error")
         return _users_page(values, 400)
     db().commit()
-    flash(_("User {name} created.", name=user.username), "ok")
+    flash(_("User %(name)s created.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
 
 
@@ -63,8 +63,8 @@ def set_active(user_id: int):
         return redirect(url_for("admin.user_list"), code=303)
     users.set_active(user, active)
     db().commit()
-    flash(_("User {name} activated.", name=user.username) if active
-          else _("User {name} deactivated.", name=user.username), "ok")
+    flash(_("User %(name)s activated.", name=user.username) if active
+          else _("User %(name)s deactivated.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
 
 
@@ -78,7 +78,7 @@ def link_agent(user_id: int):
         flash(_(str(exc)), "error")
         return redirect(url_for("admin.user_list"), code=303)
     db().commit()
-    flash(_("Agent link of {name} saved.", name=user.username), "ok")
+    flash(_("Agent link of %(name)s saved.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
 
 

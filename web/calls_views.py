@@ -16,6 +16,7 @@ from callqa.services.score_store import rules_for
 from callqa.web import db
 from callqa.web.access import SUPERVISORS, login_required, roles_required, visible_call
 from callqa.web.appctx import settings
+from callqa.web.i18n import translator
 from callqa.web.listing import call_list, reviewed_column, sort_url, url_with
 
 bp = Blueprint("calls", __name__)
@@ -53,11 +54,12 @@ def _streamed_lines(query) -> Iterator[str]:
     """The export owns its session: the request's is closed before the body streams. A
     generator, so a server closing an abandoned download closes the session too."""
     sessions = current_app.extensions["callqa_sessions"]
+    translate = translator()  # headers and errors in the request's language
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # the BOM: spreadsheets then read the file as UTF-8
         with sessions() as session:
-            yield from csv_lines(session, query)
+            yield from csv_lines(session, query, translate)
     return lines()
 
 

@@ -28,7 +28,7 @@ from callqa.web import db
 from callqa.web.access import SUPERVISORS, roles_required
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
-from callqa.web.i18n import pick
+from callqa.web.i18n import lazy_gettext, pick
 from callqa.web.vendor_views import plotly_maplibre_style_id, plotly_version
 
 bp = Blueprint("dashboard", __name__)
@@ -48,7 +48,8 @@ def index():
         chart_data=chart_data(dashboard, links, item_labels))
 
 
-PERIOD_NAMES = {"day": "Day", "week": "Week", "month": "Month"}
+PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),
+                "month": lazy_gettext("Month")}
 
 
 def _filter_choices() -> dict[str, Any]:
@@ -56,7 +57,7 @@ def _filter_choices() -> dict[str, Any]:
     return {
         "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
         "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
-        "periods": [(period, _(PERIOD_NAMES[period])) for period in PERIODS],
+        "periods": [(period, str(PERIOD_NAMES[period])) for period in PERIODS],
     }
 
 

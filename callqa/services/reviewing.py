@@ -25,6 +25,7 @@ from callqa.models import (
     User,
     utcnow,
 )
+from callqa.qa.messages import N_
 from callqa.qa.scoring import ItemResult as ScoredItem
 from callqa.qa.scoring import Verdict, parse_scorecard
 from callqa.qa.scoring.score import Score, compute_score
@@ -110,13 +111,13 @@ def override_item(
 ) -> ItemOverride:
     """Set an item's effective verdict, keep who/when/old/new/why, and recompute the score."""
     item = _item(call, item_id)
-    comment = _required_text(comment, "A comment is required.")
+    comment = _required_text(comment, N_("A comment is required."))
     if verdict not in VERDICTS:
-        raise ReviewError("Choose a verdict.")
+        raise ReviewError(N_("Choose a verdict."))
     _lock_score(session, call)
     old = _effective(item, latest_overrides(session, call.id))
     if old == verdict:
-        raise ReviewError("The item already has this verdict.")
+        raise ReviewError(N_("The item already has this verdict."))
     override = ItemOverride(
         call_id=call.id, item_id=item_id, old_verdict=old, new_verdict=verdict, comment=comment,
         user_id=user.id, source="dispute" if dispute else "override",
@@ -145,7 +146,7 @@ def _required_text(text: str | None, message: str) -> str:
     if not text:
         raise ReviewError(message)
     if len(text) > MAX_TEXT:
-        raise ReviewError("The text is too long.")
+        raise ReviewError(N_("The text is too long."))
     return text
 
 
@@ -160,7 +161,8 @@ def mark_reviewed(session: Session, call: Call, user: User, reviewed: bool = Tru
 
 def add_feedback(session: Session, call: Call, author: User, text: str) -> Feedback:
     feedback = Feedback(call_id=call.id, author_id=author.id,
-                        text=_required_text(text, "Write the feedback first."), created_at=utcnow())
+                        text=_required_text(text, N_("Write the feedback first.")),
+                        created_at=utcnow())
     session.add(feedback)
     session.flush()
     return feedback
@@ -176,13 +178,13 @@ def open_dispute(
     requested_verdict: str,
 ) -> Dispute:
     item = _item(call, item_id)
-    comment = _required_text(comment, "A comment is required.")
+    comment = _required_text(comment, N_("A comment is required."))
     if requested_verdict not in VERDICTS:
-        raise ReviewError("Choose a verdict.")
+        raise ReviewError(N_("Choose a verdict."))
     if requested_verdict == _effective(item, latest_overrides(session, call.id)):
-        raise ReviewError("The item already has this verdict.")
+        raise ReviewError(N_("The item already has this verdict."))
     if open_dispute_for(session, call.id, item_id) is not None:
-        raise ReviewError("This item is already disputed.")
+        raise ReviewError(N_("This item is already disputed."))
     dispute = Dispute(call_id=call.id, item_id=item_id, agent_user_id=agent_user.id,
                       requested_verdict=requested_verdict, comment=comment,
                       status=DisputeStatus.OPEN, created_at=utcnow())
@@ -218,13 +220,13 @@ def accept_dispute(
 def reject_dispute(session: Session, dispute: Dispute, user: User, reply: str) -> None:
     _check_open(dispute)
     _resolve(dispute, DisputeStatus.REJECTED, user,
-             _required_text(reply, "A reply is required when rejecting."))
+             _required_text(reply, N_("A reply is required when rejecting.")))
     session.flush()
 
 
 def _check_open(dispute: Dispute) -> None:
     if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("This dispute is already resolved.")
+        raise ReviewError(N_("This dispute is already resolved."))
 
 
 def _resolve(dispute: Dispute, status: DisputeStatus, user: User, reply: str | None) -> None:
