@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
-from callqa.models import Base
+from callqa.models import Base, ItemOverride, utcnow
 from callqa.models.db import alembic_config, upgrade_schema
 
 
@@ -34,4 +35,30 @@ def test_the_call_list_indexes_come_and_go_with_their_migration(engine):
     upgrade_schema(engine)
     assert {"ix_calls_agent_started", "ix_calls_status_started"} <= _index_names(engine, "calls")
     assert "ix_item_results_item_effective_call" in _index_names(engine, "item_results")
+    assert _differences(engine) == []
+
+
+def test_review_decisions_upgrade_a_database_in_place(engine):
+    """Overrides made before the queue existed were made on the call page: not by listening."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+        connection.execute(text(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at) "
+            "VALUES (1, 'sup', 'x', 'supervisor', :yes, :now)"), {"yes": True, "now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO calls (id, sha256, original_filename, source, direction, status, "
+            "attempts, created_at, updated_at) VALUES (1, 'ab', 'a.wav', 'recording', "
+            "'inbound', 'done', 0, :now, :now)"), {"now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO item_overrides (call_id, item_id, old_verdict, new_verdict, comment, "
+            "user_id, source, created_at) VALUES (1, 'greeting', 'failed', 'passed', 'Heard.', "
+            "1, 'override', :now)"), {"now": utcnow()})
+    assert "decided_by_listening" not in {c["name"] for c in inspect(engine).get_columns(
+        "item_overrides")}
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        [override] = session.scalars(select(ItemOverride)).all()
+        assert (override.comment, override.decided_by_listening) == ("Heard.", False)
     assert _differences(engine) == []
