@@ -290,4 +290,47 @@ PL: dict[str, str] = {
     "Stereo, agent on the left": "Stereo, konsultant po lewej",
     "Stereo, agent on the right": "Stereo, konsultant po prawej",
     "Mono": "Mono",
+    # the "To review" queue
+    "To review": "Do odsłuchania",
+    "Items the machine could not decide, oldest call first. Listen to the item's window and "
+    "decide: P passes, F fails, space plays or pauses, J and K move to the next or previous "
+    "item. A comment is needed only when you decide against what the machine suggests.":
+        "Punkty, których system nie rozstrzygnął, od najstarszej rozmowy. Odsłuchaj fragment "
+        "punktu i zdecyduj: P zalicza, F nie zalicza, spacja odtwarza lub wstrzymuje, J i K "
+        "przechodzą do następnego lub poprzedniego punktu. Komentarz jest potrzebny tylko "
+        "wtedy, gdy decydujesz inaczej, niż sugeruje system.",
+    "Window {start} – {end}": "Fragment {start} – {end}",
+    "The machine suggests": "System sugeruje",
+    "The machine suggests nothing.": "System niczego nie sugeruje.",
+    "No recording: decide from the transcript.": "Brak nagrania: zdecyduj na podstawie "
+                                                 "transkrypcji.",
+    "No candidate words were heard in the window.": "We fragmencie nie usłyszano słów-kandydatów.",
+    "Comment (needed when you decide against the suggestion)":
+        "Komentarz (potrzebny, gdy decydujesz wbrew sugestii)",
+    "Pass": "Zalicz",
+    "Fail": "Nie zalicz",
+    "Write why: you decide against the machine's suggestion.":
+        "Napisz dlaczego: decydujesz wbrew sugestii systemu.",
+    "Nothing to review.": "Nie ma nic do odsłuchania.",
+    "Page {page} of {pages} ({total} items)": "Strona {page} z {pages} (punkty: {total})",
+    "Decided: the call's score is recomputed.": "Zdecydowano: wynik rozmowy przeliczono.",
+    "Choose pass or fail.": "Wybierz: zalicz albo nie zalicz.",
+    "This item is already decided.": "Ten punkt jest już rozstrzygnięty.",
+    "Deciding against the machine's suggestion needs a comment.":
+        "Decyzja wbrew sugestii systemu wymaga komentarza.",
+    "decided by listening": "rozstrzygnięte po odsłuchaniu",
+    # agreement with the machine
+    "Agreement with the machine": "Zgodność z oceną systemu",
+    "Of the machine's passed and failed verdicts that a person reviewed (the call marked "
+    "reviewed, the item changed or its dispute resolved), how many the person kept; a change "
+    "or an accepted dispute is a disagreement.":
+        "Ile zaliczeń i niezaliczeń systemu sprawdzonych przez człowieka (rozmowa oznaczona "
+        "jako sprawdzona, zmieniona ocena punktu lub rozpatrzone odwołanie) pozostawiono bez "
+        "zmian; zmiana oceny lub uwzględnione odwołanie to niezgodność.",
+    "Agreement": "Zgodność",
+    "Kept": "Bez zmian",
+    "All items": "Wszystkie punkty",
+    "All languages": "Wszystkie języki",
+    "Nothing reviewed by a person for these filters.":
+        "Dla tych filtrów nikt niczego nie sprawdził.",
 }

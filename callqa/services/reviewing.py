@@ -174,8 +174,7 @@ def decide_by_listening(
     if _effective(item, latest_overrides(session, call.id)) != Verdict.REVIEW:
         raise ReviewError("This item is already decided.")
     if not comment and verdict != suggested_verdict(call, item):
-        raise ReviewError("A comment is required when you decide against the machine's "
-                          "suggestion.")
+        raise ReviewError("Deciding against the machine's suggestion needs a comment.")
     return _record_override(session, call, item, verdict, comment, user, by_listening=True)
 
 

@@ -10,15 +10,13 @@ import wave
 
 import numpy as np
 import pytest
-from reviewtools import ingest_unlabelled_transcripts
+from reviewtools import ingest_unlabelled_transcripts, transcribe
 from sqlalchemy import select
 from webtools import session_browser
 
 from callqa.models import Agent, Call, ItemOverride, ItemResult, Queue
 from callqa.qa.audio import decode_audio
 from callqa.queries.review_queue import ReviewQueueFilters, review_queue
-from callqa.services.claims import claim_next, release
-from callqa.services.worker import Worker
 
 # The unlabelled transcripts' items in review, as the default scorecard leaves them: every
 # phrase found may be the customer's. Oldest call first: cen025 (4 Nov), cen028 (5 Nov 08:33),
@@ -121,7 +119,7 @@ def test_a_comment_is_needed_only_against_the_suggestion(app, world, unlabelled,
     call_id = unlabelled["cpl004"]
     supervisor = session_browser(app, world.users["supervisor"])
     assert _decide(supervisor, call_id, "thanks", "failed").status_code == 303
-    assert "A comment is required when you decide against" in _flashes(supervisor)
+    assert "Deciding against the machine&#39;s suggestion needs a comment." in _flashes(supervisor)
     assert session.scalars(select(ItemOverride)).all() == []
     assert _decide(supervisor, call_id, "thanks", "failed",
                    "The customer thanked; the agent did not.").status_code == 303
@@ -163,20 +161,6 @@ def test_a_transcript_has_no_window_to_play(app, world, unlabelled):
                           ).status_code == 404
 
 
-def _transcribe(app, transcriber, call_id: int) -> None:
-    """The real worker on one queued recording (the ones queued before it are handed back)."""
-    settings, sessions = app.config["CALLQA_SETTINGS"], app.extensions["callqa_sessions"]
-    held = []
-    with sessions.begin() as session:
-        while (claim := claim_next(session, settings.stale_claim_s)).call_id != call_id:
-            held.append(claim)
-    outcome = Worker(sessions, settings, lambda: transcriber).process(claim)
-    with sessions.begin() as session:
-        for other in held:
-            release(session, other)
-    assert outcome.status == "done", outcome
-
-
 def _wav(data: bytes) -> tuple[wave.Wave_read, np.ndarray]:
     reader = wave.open(io.BytesIO(data))
     samples = np.frombuffer(reader.readframes(reader.getnframes()), "<i2") / 32767.0
@@ -186,7 +170,7 @@ def _wav(data: bytes) -> tuple[wave.Wave_read, np.ndarray]:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # audio, not the database
 def test_the_window_is_the_agents_channel_of_a_stereo_call(app, world, transcriber, session):
     call_id = world.audio["cen025"]  # stereo, agent on the left
-    _transcribe(app, transcriber, call_id)
+    transcribe(app, transcriber, call_id)
     supervisor = session_browser(app, world.users["supervisor"])
     url = f"/calls/{call_id}/items/goodbye/window.wav"
     whole = supervisor.get(url)
