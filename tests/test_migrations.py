@@ -57,7 +57,9 @@ def test_review_decisions_upgrade_a_database_in_place(engine):
             "1, 'override', :now)"), {"now": utcnow()})
     assert "decided_by_listening" not in {c["name"] for c in inspect(engine).get_columns(
         "item_overrides")}
+    assert "ix_item_results_effective_call" not in _index_names(engine, "item_results")
     upgrade_schema(engine)
+    assert "ix_item_results_effective_call" in _index_names(engine, "item_results")
     with Session(engine) as session:
         [override] = session.scalars(select(ItemOverride)).all()
         assert (override.comment, override.decided_by_listening) == ("Heard.", False)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from callqa.models import Call
-from callqa.qa.audio import AudioOptions, decode_audio
+from callqa.qa.audio import AudioOptions, DecodedAudio, decode_audio
 from callqa.qa.audio_window import channel_window, wav_bytes
 from callqa.qa.transcript import Speaker
 from callqa.qa.transcription import channel_speakers
@@ -43,17 +43,27 @@ def window_audio(call: Call, settings: Settings, start: float, end: float) -> Wi
     path = recording_path(call, settings)
     if path is None:
         return None
-    return _window_audio(path, path.stat().st_mtime_ns, call_layout(call, settings),
-                         round(start, 2), round(end, 2), settings.max_duration_s)
+    track = _listening_track(path, path.stat().st_mtime_ns, call_layout(call, settings),
+                             settings.max_duration_s)
+    samples = channel_window(track.audio, start, end, 0)
+    return WindowAudio(wav_bytes(samples, track.audio.sample_rate), track.channel)
 
 
-@lru_cache(maxsize=8)  # a browser asks for the same window in several byte ranges
-def _window_audio(path: Path, _mtime_ns: int, layout: str, start: float, end: float,
-                  max_duration_s: float) -> WindowAudio:
+@dataclass(frozen=True)
+class _Track:
+    audio: DecodedAudio  # one channel: the agent's, or the mix
+    channel: str
+
+
+# The windows of a call's items come from one decoding of it (and a browser asks for each
+# window in several byte ranges); one channel of the last few calls is kept.
+@lru_cache(maxsize=3)
+def _listening_track(path: Path, _mtime_ns: int, layout: str, max_duration_s: float) -> _Track:
     audio = decode_audio(path, AudioOptions(max_duration_s=max_duration_s,
                                             sample_rate=LISTENING_RATE))
     speakers = channel_speakers(layout, len(audio.channels))
-    channel = speakers.index(Speaker.AGENT) if Speaker.AGENT in speakers else None
-    samples = channel_window(audio, start, end, channel)
-    return WindowAudio(wav_bytes(samples, audio.sample_rate),
-                       "mix" if channel is None else "agent")
+    if Speaker.AGENT in speakers:
+        samples, channel = audio.channels[speakers.index(Speaker.AGENT)].copy(), "agent"
+    else:
+        samples, channel = audio.mixed().copy(), "mix"
+    return _Track(DecodedAudio(audio.info, (samples,), audio.sample_rate), channel)

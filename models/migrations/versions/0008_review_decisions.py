@@ -1,4 +1,5 @@
-"""item_overrides.decided_by_listening: decisions taken in the "To review" queue
+"""item_overrides.decided_by_listening: decisions taken in the "To review" queue, and the
+index that finds the items still in review
 
 Revision ID: 0008
 Revises: 0006
@@ -19,8 +20,13 @@ def upgrade() -> None:
     with op.batch_alter_table('item_overrides', schema=None) as batch_op:
         batch_op.add_column(sa.Column('decided_by_listening', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
+    with op.batch_alter_table('item_results', schema=None) as batch_op:
+        batch_op.create_index('ix_item_results_effective_call', ['effective_verdict', 'call_id'],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('item_results', schema=None) as batch_op:
+        batch_op.drop_index('ix_item_results_effective_call')
     with op.batch_alter_table('item_overrides', schema=None) as batch_op:
         batch_op.drop_column('decided_by_listening')
