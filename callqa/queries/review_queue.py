@@ -82,8 +82,10 @@ class ReviewQueuePage:
 
 def review_queue(session: Session, filters: ReviewQueueFilters, page: int = 1,
                  per_page: int = 20) -> ReviewQueuePage:
-    page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+    """One page of the queue; past the end (its last items just decided), the last page."""
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
     total = session.scalar(_filtered(select(func.count(ItemResult.id)), filters)) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))
     rows = session.scalars(
         _filtered(select(ItemResult), filters)
         .options(joinedload(ItemResult.call_score).joinedload(CallScore.scorecard))

@@ -90,6 +90,8 @@ def test_pages(app, world, unlabelled, session):
     assert [(p.total, p.pages) for p in pages] == [(17, 4), (17, 4)]
     assert [(e.call.id, e.item.item_id) for e in pages[0].entries] == everything[:5]
     assert [(e.call.id, e.item.item_id) for e in pages[1].entries] == everything[15:]
+    past_the_end = review_queue(session, ReviewQueueFilters(), 9, per_page=5)
+    assert (past_the_end.page, len(past_the_end.entries)) == (4, 2)
 
 
 def test_deciding_writes_an_override_marked_by_listening(app, world, unlabelled, session):
