@@ -31,6 +31,7 @@ class Settings:
     whisper_prompt: str = "none"  # "default": shipped call openings per language; or text
     vocabulary: str = ""  # names Whisper should expect, comma-separated: company, products
     hint_agent_name: bool = True  # the call's agent name is a hint too (agents say it)
+    second_look: bool = True  # decode an item's window again where its phrases were not found
     default_language: str = ""  # used when neither call nor queue has one; "auto" detects
     default_layout: str = "agent-left"
     max_duration_s: float = 4 * 3600

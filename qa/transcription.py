@@ -194,6 +194,28 @@ def transcribe_channels(
     )
 
 
+def transcribe_stretch(
+    audio: np.ndarray, start: float, end: float, speaker: Speaker, channel: int,
+    transcriber: Transcriber, options: TranscribeOptions,
+    on_segment: Callable[[Segment], None] | None = None,
+) -> list[Utterance]:
+    """The utterances of `start`-`end` s of one party's track, decoded on their own."""
+    clip = audio[int(start * SAMPLE_RATE):int(np.ceil(end * SAMPLE_RATE))]
+    utterances: list[Utterance] = []
+    for segment in transcriber.transcribe(clip, track_options(options, speaker)):
+        if on_segment:
+            on_segment(segment)
+        utterances.extend(
+            _utterances_from_segment(_shifted(segment, start), speaker, channel, options))
+    return utterances
+
+
+def _shifted(segment: Segment, offset: float) -> Segment:
+    words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
+                  for w in segment.words)
+    return replace(segment, start=segment.start + offset, end=segment.end + offset, words=words)
+
+
 def track_options(options: TranscribeOptions, speaker: Speaker) -> TranscribeOptions:
     """The options for one party's track: hot words only where the agent alone speaks."""
     if speaker == Speaker.AGENT or options.hotwords is None:

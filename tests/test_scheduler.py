@@ -161,7 +161,7 @@ def _calls(sessions) -> list[Call]:
 
 
 def _inbox_runs(log_text: str) -> int:
-    return len(re.findall(r"callqa\.scheduler: job inbox: ", log_text))
+    return len(re.findall(r"callqa\.services\.scheduler: job inbox: ", log_text))
 
 
 def _holder(log_text: str) -> str | None:

@@ -28,6 +28,7 @@ PL: dict[str, str] = {
     # lists
     "A critical item failed": "Niezaliczony punkt krytyczny",
     "Needs review": "Do weryfikacji",
+    "Score pending review": "Wynik czeka na weryfikację",
     "Changed by a person": "Zmienione przez człowieka",
     "Previous": "Poprzednia",
     "Next": "Następna",

@@ -31,7 +31,7 @@ from callqa.services.ingest import (
 from callqa.services.worker import Worker
 from callqa.settings import load_settings
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parents[1] / "samples"
 
 
 @click.group()

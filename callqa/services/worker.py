@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from callqa.models import Call, CallStatus, utcnow
 from callqa.models.rows import utterance_row
 from callqa.qa.audio import AudioError, AudioOptions, decode_audio
+from callqa.qa.scoring import ScoringContext
+from callqa.qa.second_look import SecondLookOptions, second_look
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import (
     AUTO_LANGUAGE,
     Segment,
     Transcriber,
-    transcribe_audio,
+    call_tracks,
+    transcribe_channels,
     transcribe_options,
 )
 from callqa.services.claims import (
@@ -154,8 +157,18 @@ class Worker:
     def _transcribe(self, job: Job, claim: Claim) -> Transcript:
         audio = decode_audio(job.path, AudioOptions(max_duration_s=self.settings.max_duration_s))
         options = transcribe_options(self.settings, job.language, job.agent_name)
-        return transcribe_audio(audio, job.layout, self._load_transcriber(), options,
-                                self._heartbeat_every(claim))
+        transcriber, beat = self._load_transcriber(), self._heartbeat_every(claim)
+        tracks = call_tracks(audio.channels, audio.mixed, job.layout)
+        transcript = transcribe_channels(tracks, audio.duration, transcriber, options, beat)
+        transcript, heard = second_look(
+            transcript, tracks, transcriber, options, rules_for(self.settings).scorecard,
+            ScoringContext(job.agent_name), SecondLookOptions(enabled=self.settings.second_look),
+            beat)
+        for stretch in heard:
+            log.info("call %s: %s heard again at %.1f-%.1f s (mean word probability %s -> %s)%s",
+                     job.call_id, "/".join(stretch.items), stretch.start, stretch.end,
+                     stretch.first, stretch.second, ", kept" if stretch.kept_second else "")
+        return transcript
 
     def _heartbeat_every(self, claim: Claim) -> Callable[[Segment], None]:
         last = time.monotonic()

@@ -52,6 +52,13 @@ class AnalyzedUtterance:
             note=note or (NOTE_REGROUPED if match.regrouped else ""),
         )
 
+    def word_probability(self, match: PhraseMatch) -> float:
+        """How sure the recognizer was of the matched words: the least sure one (1 without
+        word probabilities)."""
+        first, last = self.tokens[match.start], self.tokens[match.stop - 1]
+        words = self._words_between(first.start_char, last.end_char)
+        return min((word.probability for word in words), default=1.0)
+
     def _words_between(self, start_char: int, end_char: int) -> list[Word]:
         return [
             word
@@ -79,6 +86,15 @@ class Selection:
 
     utterances: tuple[AnalyzedUtterance, ...]
     looked_in: LookedIn
+
+    @property
+    def hearing(self) -> float | None:
+        """The mean probability the recognizer gave the words in the window; None when it has
+        no words with probabilities (nothing said there, or a transcript made by people)."""
+        words = [word for u in self.utterances for word in u.utterance.words]
+        if not words:
+            return None
+        return round(sum(word.probability for word in words) / len(words), 3)
 
 
 class AnalyzedCall:

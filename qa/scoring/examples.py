@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from callqa.qa.scoring.call import ScoringContext
 from callqa.qa.scoring.results import Verdict
 from callqa.qa.scoring.rules import CONDITIONS, KIND_CHECKS
-from callqa.qa.transcript import Speaker, Transcript, Utterance
+from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 
 VERDICTS = {
     "Okay": Verdict.PASSED,
@@ -22,6 +22,7 @@ VERDICTS = {
 _LINE = re.compile(r"^(Okay|Fail|Review|N/A) \[([a-z0-9_]+)/([a-z]+)((?:, [^\]]+)*)\]: (.+)$")
 _UTTERANCE = re.compile(r"^(agent|customer|unknown)@(\d+(?:\.\d+)?): (.+)$")
 _CALL_LENGTH = re.compile(r"^call (\d+(?:\.\d+)?) s$")
+_HEARD = re.compile(r"^heard ([01](?:\.\d+)?)$")
 _SECONDS_PER_WORD = 0.4
 
 
@@ -51,15 +52,17 @@ def parse_example(rule: str, line: str) -> RuleExample:
     verdict, item_id, language, options_text, utterances_text = found.groups()
     options = [option.strip() for option in options_text.split(",") if option.strip()]
     mono = "mono" in options
-    duration, agent_name = 0.0, None
+    duration, agent_name, heard = 0.0, None, None
     for option in options:
         if length := _CALL_LENGTH.match(option):
             duration = float(length.group(1))
+        elif probability := _HEARD.match(option):
+            heard = float(probability.group(1))
         elif option.startswith("agent "):
             agent_name = option.removeprefix("agent ")
         elif option != "mono":
             raise ValueError(f"{rule}: unknown example option {option!r} in {line!r}")
-    utterances = [_utterance(rule, part.strip()) for part in utterances_text.split(" | ")]
+    utterances = [_utterance(rule, part.strip(), heard) for part in utterances_text.split(" | ")]
     transcript = Transcript(
         language=language,
         duration=max(duration, max(u.end for u in utterances)),
@@ -71,11 +74,17 @@ def parse_example(rule: str, line: str) -> RuleExample:
     )
 
 
-def _utterance(rule: str, text: str) -> Utterance:
+def _utterance(rule: str, text: str, heard: float | None) -> Utterance:
     found = _UTTERANCE.match(text)
     if not found:
         raise ValueError(f"{rule}: malformed example utterance: {text!r}")
     speaker, start_text, words = found.groups()
     start = float(start_text)
-    length = max(1.0, _SECONDS_PER_WORD * len(words.split()))
-    return Utterance(speaker=Speaker(speaker), start=start, end=start + length, text=words)
+    written = words.split()
+    length = max(1.0, _SECONDS_PER_WORD * len(written))
+    timed = () if heard is None else tuple(
+        Word(word, start + _SECONDS_PER_WORD * i, start + _SECONDS_PER_WORD * (i + 1), heard)
+        for i, word in enumerate(written)
+    )
+    return Utterance(speaker=Speaker(speaker), start=start, end=start + length, text=words,
+                     words=timed)

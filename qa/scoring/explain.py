@@ -23,6 +23,11 @@ def seconds(value: float, language: str) -> str:
     return (text.replace(".", ",") if language == "pl" else text) + " s"
 
 
+def _decimal(value: float, language: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if language == "pl" else text
+
+
 def window(looked_in: LookedIn, duration: float, speakers_known: bool, language: str) -> str:
     """ "0–20 s (first 2 agent utterances)", "the whole call (0–35 s)", in `language`."""
     start = seconds(looked_in.start, language).removesuffix(" s")
@@ -102,6 +107,51 @@ def not_found(
     return {
         "en": f"no {_lower_first(item.label['en'])} by {who['en']} in {where['en']}",
         "pl": f"brak: {_lower_first(item.label['pl'])} ({who['pl']}) w {where['pl']}",
+    }
+
+
+def near_miss(item: Item, evidence: Evidence) -> Explanation:
+    """ "possibly thanks: “Hank you” at 31 s is close to “thank you” (93%) ..."."""
+    similarity = f"{evidence.similarity:g}%"
+    at_en, at_pl = seconds(evidence.start, "en"), seconds(evidence.start, "pl")
+    return {
+        "en": f"possibly {_lower_first(item.label['en'])}: “{evidence.matched}” at {at_en} is "
+        f"close to “{evidence.phrase}” ({similarity}), below the match threshold: the "
+        f"recognizer may have misheard it; listen before failing",
+        "pl": f"możliwe: {_lower_first(item.label['pl'])}: „{evidence.matched}” w {at_pl} jest "
+        f"bliskie „{evidence.phrase}” ({similarity}), poniżej progu dopasowania: system mógł "
+        f"źle usłyszeć; odsłuchaj przed oceną",
+    }
+
+
+def unsure(item: Item, looked_in: LookedIn, hearing: float, duration: float,
+           speakers_known: bool) -> Explanation:
+    """ "no greeting found, but the agent's words in 0–20 s were not heard clearly (mean word
+    probability 0.38): listen before failing"."""
+    who = {
+        language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
+        for language in ("en", "pl")
+    }
+    where = {
+        language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
+    }
+    return {
+        "en": f"no {_lower_first(item.label['en'])} found, but the words of {who['en']} in "
+        f"{where['en']} were not heard clearly (mean word probability {hearing:.2f}): listen "
+        f"before failing",
+        "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale słowa ({who['pl']}) w "
+        f"{where['pl']} nie zostały wyraźnie rozpoznane (średnia pewność słów "
+        f"{_decimal(hearing, 'pl')}): odsłuchaj przed oceną",
+    }
+
+
+def unsure_forbidden(item: Item, evidence: Evidence) -> Explanation:
+    at_en, at_pl = seconds(evidence.start, "en"), seconds(evidence.start, "pl")
+    return {
+        "en": f"{item.label['en']}: “{evidence.matched}” at {at_en}, but the recognizer was unsure "
+        f"of these words (confidence {evidence.confidence:.2f}): listen before failing",
+        "pl": f"{item.label['pl']}: „{evidence.matched}” w {at_pl}, ale system nie był pewien "
+        f"tych słów (pewność {_decimal(evidence.confidence, 'pl')}): odsłuchaj przed oceną",
     }
 
 

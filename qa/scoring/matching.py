@@ -118,6 +118,28 @@ class PhraseMatcher:
                 found.extend(self._regrouped_occurrences(phrase, tokens, taken))
         return sorted(found, key=lambda match: (match.start, -match.stop))
 
+    def near_misses(
+        self, tokens: Sequence[TextToken], min_similarity: float, min_letters: int
+    ) -> list[PhraseMatch]:
+        """Places whose letters resemble a phrase's (`min_similarity`, 0-100, over one word
+        fewer, as many or one more words) though they do not match it: candidates for a person
+        to hear ("hank you" for "thank you"), never a pass. Phrases shorter than `min_letters`
+        letters have none: too many words look like "hi"."""
+        folds = [token.info.fold for token in tokens]
+        found = []
+        for phrase in self.phrases:
+            wanted, size = phrase.letters, len(phrase.words)
+            if len(wanted) < min_letters:
+                continue
+            for width in (size - 1, size, size + 1):
+                for start in range(len(folds) - width + 1 if width >= 1 else 0):
+                    seen = "".join(folds[start : start + width])
+                    similarity = 100 * Indel.normalized_similarity(seen, wanted)
+                    if similarity >= min_similarity:
+                        found.append(PhraseMatch(phrase, start, start + width, Method.FUZZY,
+                                                 round(similarity, 1), regrouped=width != size))
+        return sorted(found, key=lambda match: (match.start, -match.similarity))
+
     def _occurrences(
         self,
         phrase: Phrase,

@@ -10,7 +10,9 @@ class Verdict(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     NOT_APPLICABLE = "not_applicable"
-    REVIEW = "review"  # the machine cannot decide (e.g. mono: who said it?); a person should
+    # The machine cannot decide (mono: who said it? the words not heard clearly, a near miss);
+    # a person should. The score leaves it out until someone does.
+    REVIEW = "review"
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Evidence:
     similarity: float | None = None  # fuzzy only, 0-100
     counted: bool = True  # False: shown for context only (e.g. the customer said it)
     # A code a UI can translate: speaker_unknown, other_speaker, outside_window, excluded,
-    # fuzzy_only, word_boundaries.
+    # fuzzy_only, word_boundaries, near_miss, unsure.
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +61,9 @@ class ItemResult:
     evidence: tuple[Evidence, ...] = ()
     weight: float = 1.0
     critical: bool = False
+    # How clearly the recognizer heard the item's window: the mean probability of the speaker's
+    # words there (None: no words with probabilities, e.g. a transcript made by people).
+    hearing: float | None = None
 
     @property
     def method(self) -> str | None:
@@ -82,6 +87,7 @@ class ItemResult:
             "explanation": dict(self.explanation),
             "looked_in": self.looked_in.to_dict() if self.looked_in else None,
             "evidence": [evidence.to_dict() for evidence in self.evidence],
+            "hearing": self.hearing,
         }
 
 

@@ -6,8 +6,10 @@ Each docstring states its rule with examples against the default scorecard, one 
 
 Verdict is Okay (passed), Fail (failed), Review or N/A. Options: `mono` (speaker unknown: write
 utterances as unknown@...), `call <n> s` (the call's duration), `agent <name>` (the agent's
-name, as the call record knows it). Every utterance lasts 0.4 s a word, at least 1 s; the call
-lasts until the last utterance ends. tests/scoring turns every example into a test case.
+name, as the call record knows it), `heard <p>` (the recognizer gave every word the probability
+p; without it the words carry none, as in a transcript made by people). Every utterance lasts
+0.4 s a word, at least 1 s; the call lasts until the last utterance ends. tests/scoring turns
+every example into a test case.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ NOTE_OTHER_SPEAKER = "other_speaker"
 NOTE_OUTSIDE_WINDOW = "outside_window"
 NOTE_EXCLUDED = "excluded"
 NOTE_FUZZY_ONLY = "fuzzy_only"
+NOTE_NEAR_MISS = "near_miss"
+NOTE_UNSURE = "unsure"
 
 
 @dataclass(frozen=True)
@@ -148,11 +152,19 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Fail [greeting/pl, call 60 s]: agent@0.6: Słucham. | agent@40: Dzień dobry.
     Review [greeting/pl, mono]: unknown@0.6: Dzień dobry, w czym mogę pomóc?
     Fail [greeting/pl, mono]: unknown@0.6: Słucham. | unknown@3: Mam problem z fakturą.
+    Review [greeting/pl, heard 0.3]: agent@0.6: Tak, słucham, o co chodzi?
+    Fail [greeting/pl, heard 0.9]: agent@0.6: Tak, słucham, o co chodzi?
+    Review [greeting/pl, heard 0.6]: agent@0.6: Dzień dobr, w czym mogę pomóc?
+    Okay [greeting/pl, heard 0.6]: agent@0.6: Dzień dobry, w czym mogę pomóc?
     Okay [greeting/en]: agent@0.6: Good morning, Northwind, how can I help you?
     Okay [greeting/en]: agent@0.6: Hello, this is customer service.
     Okay [greeting/en]: agent@0.6: Thank you for calling Northwind, how can I help?
     Fail [greeting/en]: agent@0.6: Yeah, what do you need? | customer@3: Hello, I have a problem.
     Fail [greeting/en]: agent@0.6: Northwind. Go ahead.
+    Review [greeting/en, heard 0.3]: agent@0.6: Northwind. Go ahead.
+    Fail [greeting/en, heard 0.9]: agent@0.6: Northwind. Go ahead.
+    Review [greeting/en, heard 0.6]: agent@0.6: Hank you for calling Northwind.
+    Fail [greeting/en]: agent@0.6: Hank you for calling Northwind.
     Okay [introduction/pl]: agent@0.6: Dzień dobry, nazywam się Anna Kowalska.
     Okay [introduction/pl]: agent@0.6: Dzień dobry, Anna Kowalska z tej strony.
     Okay [introduction/pl, agent Tomasz Lewandowski]: agent@0.6: Witam, tu Tomasz Lewandowski.
@@ -178,17 +190,25 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Okay [thanks/pl]: agent@1: Dzień dobry. | agent@30: Dziękuję za rozmowę.
     Fail [thanks/en]: agent@0.6: Good morning, thank you for calling Northwind. | agent@25: Bye.
     Fail [thanks/en]: agent@1: Hello. | customer@20: Thank you so much. | agent@25: Okay.
+    Review [thanks/en, heard 0.6]: agent@1: Hello. | agent@20: Hank you for your patience.
+    Review [thanks/pl, heard 0.6]: agent@1: Dzień dobry. | agent@25: Dzinki za informację.
+    Fail [thanks/pl, heard 0.9]: agent@1: Dzień dobry. | agent@25: Proszę chwilę poczekać.
     Okay [goodbye/pl]: agent@1: Dzień dobry. | agent@30: Do widzenia, miłego dnia.
     Okay [goodbye/pl]: agent@1: Dzień dobry. | agent@30: Dziękuję za rozmowę, do usłyszenia.
     Okay [goodbye/pl]: agent@1: Dzień dobry. | agent@30: Życzę miłego dnia.
     Fail [goodbye/pl]: agent@1: Dzień dobry. | agent@30: No to tyle. | customer@33: Do widzenia.
     Fail [goodbye/pl]: agent@1: Dzień dobry. | agent@30: Dobra, to wszystko.
+    Review [goodbye/pl, heard 0.6]: agent@1: Dzień dobry. | agent@30: Dziękuję, do ruszenia.
+    Fail [goodbye/pl, heard 0.95]: agent@1: Dzień dobry. | agent@30: Dobra, to wszystko.
+    Review [goodbye/pl, heard 0.3]: agent@1: Dzień dobry. | agent@30: Dobra, to wszystko.
     Okay [goodbye/en]: agent@1: Hello. | agent@30: Thanks for calling, have a nice day.
     Okay [goodbye/en]: agent@1: Hello. | agent@30: Goodbye, take care.
     Okay [goodbye/en]: agent@1: Hello. | agent@30: Good-bye!
     Okay [goodbye/en]: agent@1: Hello. | agent@30: Thanks for calling, have an ice day.
     Fail [goodbye/en]: agent@1: Hello. | agent@30: Thank you for calling.
     Fail [goodbye/en]: agent@1: Hello. | agent@30: Okay, that is it then. | customer@33: Bye.
+    Review [goodbye/en, heard 0.3]: agent@1: Hello. | agent@30: Right now.
+    Fail [goodbye/en, heard 0.9]: agent@1: Hello. | agent@30: Right now.
     Review [goodbye/en, mono]: unknown@1: Hello. | unknown@30: Goodbye, take care.
     Okay [anything_else/pl]: agent@1: Dzień dobry. | agent@30: Czy mogę jeszcze w czymś pomóc?
     Okay [anything_else/pl]: agent@1: Dzień dobry. | agent@30: Czy coś jeszcze mogę dla Pana zrobić?
@@ -213,9 +233,27 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
         evidence = tuple(f.evidence(note=NOTE_SPEAKER_UNKNOWN) for f in found)
         explanation = explain.unknown_speaker(item, evidence[0])
         return _result(item, Verdict.REVIEW, explanation, looked_in, evidence)
+    return _not_found(compiled, call, selection, matchers)
+
+
+def _not_found(
+    compiled: CompiledItem, call: AnalyzedCall, selection: Selection,
+    matchers: list[PhraseMatcher],
+) -> ItemResult:
+    """No phrase in the window: failed only where the recognizer heard the window clearly and
+    wrote nothing close to a phrase; else review, with the reason and the candidate."""
+    item, looked_in, hearing = compiled.item, selection.looked_in, selection.hearing
+    near = _near_misses(compiled, call, selection, matchers)
+    if near:
+        evidence = tuple(f.evidence(counted=False, note=NOTE_NEAR_MISS) for f in near)
+        return _result(item, Verdict.REVIEW, explain.near_miss(item, evidence[0]), looked_in,
+                       evidence, hearing)
     evidence = _not_counted(compiled, call, selection, matchers)
+    if hearing is not None and hearing < item.hearing.min_word_probability:
+        explanation = explain.unsure(item, looked_in, hearing, call.duration, call.speakers_known)
+        return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     explanation = explain.not_found(item, looked_in, call.duration, call.speakers_known)
-    return _result(item, Verdict.FAILED, explanation, looked_in, evidence)
+    return _result(item, Verdict.FAILED, explanation, looked_in, evidence, hearing)
 
 
 @kind("forbidden")
@@ -232,9 +270,12 @@ def forbidden(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContex
     Okay [forbidden_phrases/pl]: agent@1: Kurier nie wie, gdzie jest paczka, więc sprawdzę to.
     Fail [forbidden_phrases/pl]: agent@1: To nie moja sprawa.
     Review [forbidden_phrases/pl, mono]: unknown@1: Nie wiem, proszę zadzwonić później.
+    Review [forbidden_phrases/pl, heard 0.3]: agent@1: Nie wiem, proszę zadzwonić później.
+    Fail [forbidden_phrases/pl, heard 0.9]: agent@1: Nie wiem, proszę zadzwonić później.
     Okay [forbidden_phrases/en]: agent@1: Let me check that for you.
     Fail [forbidden_phrases/en]: agent@1: I don't know, call again later.
     Fail [forbidden_phrases/en]: agent@1: I do not know.
+    Review [forbidden_phrases/en, heard 0.3]: agent@1: I do not know.
     Okay [forbidden_phrases/en]: agent@1: Oh, I didn't know that. Let me fix it.
     Fail [forbidden_phrases/en]: agent@1: Sorry, that's not my problem.
     Okay [forbidden_phrases/en]: agent@1: Hello. | customer@4: I don't know my account number.
@@ -248,9 +289,15 @@ def forbidden(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContex
     found = _search(compiled, call, selection, matchers, allow_fuzzy=False)
     certain = [f for f in found if f.certain]
     looked_in = selection.looked_in
-    if certain:
-        evidence = tuple(f.evidence() for f in certain)
+    heard = [f for f in certain
+             if f.utterance.word_probability(f.match) >= item.hearing.min_word_probability]
+    if heard:
+        evidence = tuple(f.evidence() for f in heard)
         return _result(item, Verdict.FAILED, explain.said(item, evidence[0]), looked_in, evidence)
+    if certain:  # said, by the recognizer's account, but it was unsure of those very words
+        evidence = tuple(f.evidence(note=NOTE_UNSURE) for f in certain)
+        return _result(item, Verdict.REVIEW, explain.unsure_forbidden(item, evidence[0]),
+                       looked_in, evidence)
     if found:  # only where the speaker is unknown
         evidence = tuple(f.evidence(note=NOTE_SPEAKER_UNKNOWN) for f in found)
         explanation = explain.unknown_speaker(item, evidence[0])
@@ -383,6 +430,31 @@ def _has_companion(
     return False
 
 
+def _near_misses(
+    compiled: CompiledItem, call: AnalyzedCall, selection: Selection,
+    matchers: list[PhraseMatcher],
+) -> list[Found]:
+    """Near misses in the window, the closest first, outside excluded phrases."""
+    hearing = compiled.item.hearing
+    excluded = _excluded_matches(compiled, call)
+    found = []
+    for utterance in selection.utterances:
+        spans = excluded.get(utterance.index, ())
+        for matcher in matchers:
+            for match in matcher.near_misses(utterance.tokens, hearing.near_miss_similarity,
+                                             hearing.near_miss_min_letters):
+                if any(span.start < match.stop and match.start < span.stop for span in spans):
+                    continue
+                if utterance.word_probability(match) >= hearing.near_miss_max_probability:
+                    continue
+                found.append(Found(utterance, match, call.is_certain(utterance,
+                                                                     compiled.item.speaker)))
+    def closest(f: Found) -> tuple[float, float]:
+        return -f.match.similarity, f.utterance.utterance.start
+
+    return sorted(_outermost(found), key=closest)[:_CONTEXT_EVIDENCE]
+
+
 def _not_counted(
     compiled: CompiledItem,
     call: AnalyzedCall,
@@ -421,6 +493,7 @@ def _result(
     explanation: dict[str, str],
     looked_in: LookedIn | None,
     evidence: tuple[Evidence, ...] = (),
+    hearing: float | None = None,
 ) -> ItemResult:
     return ItemResult(
         item_id=item.id,
@@ -431,6 +504,7 @@ def _result(
         evidence=evidence,
         weight=item.weight,
         critical=item.critical,
+        hearing=hearing,
     )
 
 

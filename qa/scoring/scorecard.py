@@ -79,6 +79,32 @@ class NotApplicableWhen:
 
 
 @dataclass(frozen=True)
+class HearingOptions:
+    """How sure the recognizer must have been before a phrase it did not write fails an item.
+
+    A missing phrase is evidence only where the words were heard clearly: below these figures
+    the item is `review` with the reason, never `failed`. They are about the recognizer's own
+    confidence, never about which wrong words it wrote.
+
+    `min_word_probability`: the mean probability Whisper gave the speaker's words in the item's
+    window (0-1); below it the window was not heard clearly.
+    `near_miss_similarity`: words in the window whose letters are this similar (0-100) to a
+    phrase's letters, below the fuzzy pass mark, are a near miss ("hank you" for "thank you"):
+    review, with the candidate shown as evidence.
+    `near_miss_min_letters`: shorter phrases ("hi", "bye") are never near misses: too many
+    words look like them.
+    `near_miss_max_probability`: a near miss counts only where the recognizer was less sure
+    than this of the candidate words: a word it was sure of ("Dobra, to wszystko" is not
+    "dobranoc") or a transcript made by people is what was said.
+    """
+
+    min_word_probability: float = 0.5
+    near_miss_similarity: float = 80.0
+    near_miss_min_letters: int = 6
+    near_miss_max_probability: float = 0.9
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     label: Mapping[str, str]
@@ -93,6 +119,7 @@ class Item:
     agent_name: bool = False  # saying one's own name (when the call knows it) also passes
     match: str = "lemma"
     fuzzy: bool = True
+    hearing: HearingOptions = field(default_factory=HearingOptions)  # the scorecard's, or own
 
 
 @dataclass(frozen=True)
@@ -103,6 +130,7 @@ class Scorecard:
     items: tuple[Item, ...]
     critical_cap: float = 0.0  # a critical failure caps the score at this
     fuzzy: FuzzyOptions = field(default_factory=FuzzyOptions)
+    hearing: HearingOptions = field(default_factory=HearingOptions)  # items' default
     source: str = "<string>"
     text: str = ""  # the YAML as loaded, to store beside results
 
@@ -148,18 +176,22 @@ class _Parser:
     def __init__(self, source: str):
         self.source = source
         self.item: str | None = None
+        self.default_hearing = HearingOptions()
 
     def fail(self, field: str, problem: str) -> ScorecardError:
         return ScorecardError(self.source, problem, self.item, field)
 
     def scorecard(self, data: object, text: str) -> Scorecard:
-        top = self.mapping(data, "", {"id", "name", "critical_cap", "fuzzy", "items"}, {"items"})
+        top = self.mapping(
+            data, "", {"id", "name", "critical_cap", "fuzzy", "hearing", "items"}, {"items"})
+        self.default_hearing = self.hearing(top.get("hearing", {}), HearingOptions())
         items = self.items(top["items"])
         content = {
             "id": self.identifier(top.get("id", "scorecard"), "id"),
             "name": self.labels(top.get("name", {"en": "Scorecard", "pl": "Karta oceny"}), "name"),
             "critical_cap": self.number(top.get("critical_cap", 0), "critical_cap", upper=100),
             "fuzzy": self.fuzzy(top.get("fuzzy", {})),
+            "hearing": self.default_hearing,
         }
         version = _content_hash(content, items)
         return Scorecard(items=items, version=version, source=self.source, text=text, **content)
@@ -188,7 +220,7 @@ class _Parser:
         self.item = f"'{data['id']}' (#{position})" if named else f"#{position}"
         allowed = {
             "id", "label", "kind", "speaker", "where", "phrases", "weight", "critical",
-            "not_applicable_when", "exclude", "agent_name", "match", "fuzzy",
+            "not_applicable_when", "exclude", "agent_name", "match", "fuzzy", "hearing",
         }
         entry = self.mapping(data, "", allowed, {"id", "label"})
         item_id = self.identifier(entry["id"], "id")
@@ -208,6 +240,7 @@ class _Parser:
             agent_name=self.boolean(entry.get("agent_name", False), "agent_name"),
             match=self.choice(entry.get("match", "lemma"), "match", MATCH_MODES),
             fuzzy=self.boolean(entry.get("fuzzy", True), "fuzzy"),
+            hearing=self.hearing(entry.get("hearing", {}), self.default_hearing),
         )
         if not item.phrases and not item.agent_name:
             raise self.fail("phrases", "needs at least one phrase in at least one language")
@@ -349,6 +382,23 @@ class _Parser:
             spec.get("min_length", defaults.min_length), "fuzzy.min_length", integer=True
         )
         return FuzzyOptions(min_similarity=similarity, min_length=length)
+
+
+    def hearing(self, value: object, defaults: HearingOptions) -> HearingOptions:
+        allowed = {"min_word_probability", "near_miss_similarity", "near_miss_min_letters",
+                   "near_miss_max_probability"}
+        spec = self.mapping(value, "hearing", allowed)
+        probability = self.number(spec.get("min_word_probability", defaults.min_word_probability),
+                                  "hearing.min_word_probability", upper=1)
+        similarity = self.number(spec.get("near_miss_similarity", defaults.near_miss_similarity),
+                                 "hearing.near_miss_similarity", upper=100)
+        letters = self.positive(
+            spec.get("near_miss_min_letters", defaults.near_miss_min_letters),
+            "hearing.near_miss_min_letters", integer=True)
+        unsure_below = self.number(
+            spec.get("near_miss_max_probability", defaults.near_miss_max_probability),
+            "hearing.near_miss_max_probability", upper=1)
+        return HearingOptions(probability, similarity, letters, unsure_below)
 
 
 def _shown(value: object) -> str:

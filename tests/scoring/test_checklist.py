@@ -190,7 +190,7 @@ def test_the_result_is_json_for_storage(make_call, scorecard):
     greeting = stored["items"][0]
     assert set(greeting) == {
         "item", "label", "verdict", "method", "confidence", "weight", "critical",
-        "explanation", "looked_in", "evidence",
+        "explanation", "looked_in", "evidence", "hearing",
     }
     assert set(greeting["evidence"][0]) == {
         "utterance_index", "speaker", "start", "end", "utterance", "matched", "phrase", "method",

@@ -98,9 +98,9 @@ def test_every_message_has_a_polish_translation():
 
 
 def test_review_and_user_messages_are_translated():
-    """Messages raised by callqa.review and callqa.users are shown translated."""
-    root = WEB.parent / "callqa"
+    """Messages raised by the reviewing and accounts services are shown translated."""
+    root = WEB.parent / "callqa" / "services"
     texts = re.findall(r'(?:Error|_required_text\([^,]+,)\(?\s*"([^"]+)"',
-                       (root / "review.py").read_text() + (root / "users.py").read_text())
+                       (root / "reviewing.py").read_text() + (root / "accounts.py").read_text())
     assert len(texts) >= 10
     assert [t for t in texts if t not in PL] == []

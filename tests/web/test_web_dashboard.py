@@ -228,7 +228,7 @@ def test_an_empty_style_placeholder_comes_before_plotly(app, world, monkeypatch)
     html = _page(app, world)
     placeholder = f'<style id="{plotly_maplibre_style_id()}"></style>'
     assert html.index(placeholder) < html.index('<script src="/vendor/plotly.min.js')
-    monkeypatch.setattr("web.dashboard.plotly_maplibre_style_id", lambda: None)
+    monkeypatch.setattr("callqa.web.dashboard_views.plotly_maplibre_style_id", lambda: None)
     assert "<style" not in _page(app, world)  # not found in another Plotly: none at all
 
 
