@@ -27,6 +27,7 @@ from callqa.models import (
 )
 from callqa.qa.scoring import ItemResult as ScoredItem
 from callqa.qa.scoring import Verdict, parse_scorecard
+from callqa.qa.scoring.rules import NOTE_FUZZY_ONLY, NOTE_NEAR_MISS
 from callqa.qa.scoring.score import Score, compute_score
 
 VERDICTS = tuple(str(v) for v in Verdict)
@@ -142,20 +143,28 @@ def _record_override(
 
 
 LISTENING_VERDICTS = (str(Verdict.PASSED), str(Verdict.FAILED))
+# Evidence that did not count but is what the recognizer nearly heard: a candidate
+CANDIDATE_NOTES = (NOTE_NEAR_MISS, NOTE_FUZZY_ONLY)
 
 
 def suggested_verdict(call: Call, item: ItemResult) -> str | None:
-    """What the machine's evidence points to for an item it left in review: a required phrase
-    heard (the candidate words) suggests passed and none failed; a forbidden phrase heard
-    suggests failed and none passed. None when the item could not look at all (no window, e.g.
-    no phrases for the call's language): the machine suggests nothing."""
+    """What the machine's evidence points to for an item it left in review. Its candidate
+    words (a phrase said by a speaker it could not tell, heard unsurely, or nearly heard)
+    suggest the phrase was said: a required item passed, a forbidden one failed; no candidate
+    suggests the opposite. Evidence shown only for context (said by the other party, outside
+    the window, inside an excluded phrase) is no candidate. None when the item could not look
+    at all (no window, e.g. no phrases for the call's language): the machine suggests nothing."""
     if item.detail.get("looked_in") is None or call.score is None:
         return None
     kind = _item_kinds(call.score.scorecard.source).get(item.item_id, "required")
-    heard = bool(item.detail.get("evidence"))
+    heard = any(_is_candidate(evidence) for evidence in item.detail.get("evidence") or ())
     if kind == "forbidden":
         return str(Verdict.FAILED if heard else Verdict.PASSED)
     return str(Verdict.PASSED if heard else Verdict.FAILED)
+
+
+def _is_candidate(evidence: dict) -> bool:
+    return evidence.get("counted", True) or evidence.get("note") in CANDIDATE_NOTES
 
 
 def decide_by_listening(
