@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from callqa.models import Base, Call
+from callqa.models import Base, Call, ItemOverride, utcnow
 from callqa.models.db import alembic_config, upgrade_schema
 
 
@@ -56,3 +56,31 @@ def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
         call = session.scalars(select(Call)).one()
         assert (call.error, call.error_msgid, call.error_params) == (
             "empty file (0 bytes)", None, None)
+
+
+def test_review_decisions_upgrade_a_database_in_place(engine):
+    """Overrides made before the queue existed were made on the call page: not by listening."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+        connection.execute(text(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at) "
+            "VALUES (1, 'sup', 'x', 'supervisor', :yes, :now)"), {"yes": True, "now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO calls (id, sha256, original_filename, source, direction, status, "
+            "attempts, created_at, updated_at) VALUES (1, 'ab', 'a.wav', 'recording', "
+            "'inbound', 'done', 0, :now, :now)"), {"now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO item_overrides (call_id, item_id, old_verdict, new_verdict, comment, "
+            "user_id, source, created_at) VALUES (1, 'greeting', 'failed', 'passed', 'Heard.', "
+            "1, 'override', :now)"), {"now": utcnow()})
+    assert "decided_by_listening" not in {c["name"] for c in inspect(engine).get_columns(
+        "item_overrides")}
+    assert "ix_item_results_effective_call" not in _index_names(engine, "item_results")
+    upgrade_schema(engine)
+    assert "ix_item_results_effective_call" in _index_names(engine, "item_results")
+    with Session(engine) as session:
+        [override] = session.scalars(select(ItemOverride)).all()
+        assert (override.comment, override.decided_by_listening) == ("Heard.", False)
+    assert _differences(engine) == []

@@ -12,6 +12,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from callqa.models import Agent, Queue
+from callqa.queries.agreement import AgreementFilters, agreement
 from callqa.queries.stats import (
     PERIODS,
     Dashboard,
@@ -45,7 +46,9 @@ def index():
         item_labels=item_labels, group_name=group_name, percent=percent,
         period_label=period_label, plotly_version=plotly_version(),
         plotly_style_id=plotly_maplibre_style_id(),
-        chart_data=chart_data(dashboard, links, item_labels))
+        chart_data=chart_data(dashboard, links, item_labels),
+        agreement=agreement(db(), AgreementFilters(filters.date_from, filters.date_to,
+                                                   filters.agent_id, filters.queue_id)))
 
 
 PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),

@@ -17,6 +17,7 @@ from callqa.qa.reference import read_manifest, transcript_from_manifest_entry
 from callqa.qa.scoring import ScorecardError
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import load_transcriber, transcribe_audio, transcribe_options
+from callqa.queries.agreement import AgreementFilters, AgreementRow, agreement
 from callqa.queries.fcr_report import GROUPINGS, fcr_report
 from callqa.services import evaluation
 from callqa.services.fcr_evaluation import fcr_predictors
@@ -118,6 +119,34 @@ def report_fcr(app: App, by: str, start, end, as_json: bool) -> None:
         rate = "-" if row.rate is None else f"{row.rate * 100:.1f}%"
         click.echo(f"{row.group:<32}{row.calls:>7}{row.fcr:>6}{row.not_fcr:>9}"
                    f"{row.pending:>9}{rate:>8}")
+
+
+@report.command("agreement")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First call date.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last call date.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def report_agreement(app: App, start, end, as_json: bool) -> None:
+    """How often people kept the machine's passed/failed verdicts they reviewed, per item and
+    language (overrides and accepted disputes are disagreements; see callqa.queries.agreement)."""
+    with app.sessions() as session:
+        result = agreement(session, AgreementFilters(_day(start), _day(end)))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'item':<24}{'language':<10}{'reviewed':>9}{'kept':>6}{'changed':>9}"
+               f"{'agreement':>11}")
+    for item in result.by_item:  # each item's languages, then the item over all of them
+        for row in [r for r in result.rows if r.item_id == item.item_id] + [item]:
+            click.echo(_agreement_line(row))
+    for row in [*result.by_language, result.total]:
+        click.echo(_agreement_line(row))
+
+
+def _agreement_line(row: AgreementRow) -> str:
+    rate = "-" if row.rate is None else f"{row.rate * 100:.1f}%"
+    return (f"{row.item_id:<24}{row.language:<10}{row.reviewed:>9}{row.kept:>6}"
+            f"{row.changed:>9}{rate:>11}")
 
 
 def _day(value) -> date | None:
