@@ -220,8 +220,8 @@ def speech_spans(audio: np.ndarray, offset: float = 0.0) -> list[tuple[float, fl
     """Where the voice detector Whisper's VAD gate uses hears speech in 16 kHz `audio`."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    return [(round(offset + span["start"] / SAMPLE_RATE, 3),
-             round(offset + span["end"] / SAMPLE_RATE, 3))
+    return [(round(offset + float(span["start"]) / SAMPLE_RATE, 3),
+             round(offset + float(span["end"]) / SAMPLE_RATE, 3))
             for span in get_speech_timestamps(audio, VadOptions())]
 
 

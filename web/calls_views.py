@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 from flask import request as flask_request
-from sqlalchemy import select
 
-from callqa.models import Agent, CallStatus, Queue
+from callqa.models import CallStatus
+from callqa.queries import directory
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
 from callqa.queries.export import csv_lines
@@ -17,7 +17,7 @@ from callqa.web import db
 from callqa.web.access import SUPERVISORS, login_required, roles_required, visible_call
 from callqa.web.appctx import settings
 from callqa.web.i18n import translator
-from callqa.web.listing import call_list, reviewed_column, sort_url, url_with
+from callqa.web.listing import call_list, sort_url, url_with
 
 bp = Blueprint("calls", __name__)
 
@@ -41,8 +41,7 @@ def index():
 @roles_required(*SUPERVISORS)
 def export_csv():
     """Every call the list's filters match (not just one page), in the list's order."""
-    query = call_list_query(CallFilters.from_args(flask_request.args),
-                            reviewed_column=reviewed_column())
+    query = call_list_query(CallFilters.from_args(flask_request.args))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
         _streamed_lines(query),
@@ -64,10 +63,9 @@ def _streamed_lines(query) -> Iterator[str]:
 
 
 def _filter_choices() -> dict[str, object]:
-    session = db()
     return {
-        "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
-        "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
+        "agents": directory.agents(db()),
+        "queues": directory.queues(db()),
         "languages": LANGUAGE_CHOICES,
         "items": [(item.id, dict(item.label)) for item in _scorecard_items()],
         "fcr": ("fcr", "not_fcr", "pending"),

@@ -9,9 +9,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import escape
-from sqlalchemy import select
 
-from callqa.models import Agent, Queue
+from callqa.queries import directory
 from callqa.queries.agreement import AgreementFilters, agreement
 from callqa.queries.stats import (
     PERIODS,
@@ -56,10 +55,9 @@ PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),
 
 
 def _filter_choices() -> dict[str, Any]:
-    session = db()
     return {
-        "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
-        "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
+        "agents": directory.agents(db()),
+        "queues": directory.queues(db()),
         "periods": [(period, str(PERIOD_NAMES[period])) for period in PERIODS],
     }
 
