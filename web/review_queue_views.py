@@ -5,10 +5,9 @@ plays the windows and takes the keys)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
-from callqa.models import Agent, Queue
 from callqa.qa.audio import AudioError
+from callqa.queries import directory
 from callqa.queries.review_queue import ReviewQueueFilters, queue_entry, review_queue
 from callqa.services import reviewing as review
 from callqa.services.listening import window_audio
@@ -47,10 +46,9 @@ def _page_arg() -> int:
 
 
 def _filter_choices() -> dict[str, object]:
-    session = db()
     return {
-        "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
-        "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
+        "agents": directory.agents(db()),
+        "queues": directory.queues(db()),
         "items": [(item.id, dict(item.label)) for item in rules_for(settings()).scorecard.items],
     }
 

@@ -8,13 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from callqa.models import Call, CallScore, ItemResult, Utterance
 from callqa.qa.scoring import Verdict
-from callqa.queries.call_page import highlight
 from callqa.services.reviewing import suggested_verdict
 
 MAX_PER_PAGE = 200
@@ -37,12 +35,13 @@ class ReviewQueueFilters:
 
 @dataclass(frozen=True)
 class WindowLine:
-    """An utterance inside the item's window, candidate words marked."""
+    """An utterance inside the item's window, with the candidate words to mark in it."""
 
     speaker: str
     start: float
     end: float
-    html: Markup
+    text: str
+    marks: list[str]
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def _entry(call: Call, item: ItemResult, utterances: list[Utterance]) -> QueueEn
     for candidate in candidates:
         if candidate.get("matched"):
             marks[candidate["utterance_index"]].append(candidate["matched"])
-    lines = [WindowLine(u.speaker, u.start_s, u.end_s, highlight(u.text, marks[index]))
+    lines = [WindowLine(u.speaker, u.start_s, u.end_s, u.text, marks[index])
              for index, u in enumerate(utterances) if u.end_s > start and u.start_s < end]
     return QueueEntry(call, item, start, end, suggested_verdict(call, item), candidates, lines)
 
