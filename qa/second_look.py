@@ -16,6 +16,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from callqa.qa.scoring import ScoringContext, Verdict, score_transcript
+from callqa.qa.scoring.call import AnalyzedCall
+from callqa.qa.scoring.checklist import normalize_language
+from callqa.qa.scoring.pipelines import analyzer
 from callqa.qa.scoring.results import ItemResult
 from callqa.qa.scoring.scorecard import Item, Scorecard
 from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance
@@ -179,19 +182,30 @@ def _window(
     transcript: Transcript, item: Item, result: ItemResult, channel: int,
     look: SecondLookOptions,
 ) -> tuple[float, float]:
-    """The item's window on the timeline, widened to whole utterances of the channel; a
-    closing runs to the end of the recording (the last words may be the ones unheard)."""
+    """The stretch the item judged: from the start of the call to the end of the utterances it
+    looked at (an opening), or from the first of them to the end of the recording (a closing:
+    the last words may be the unheard ones). Where it found no utterance, its whole window,
+    widened so that no utterance of the channel is cut."""
     looked_in = result.looked_in
     duration = transcript.duration
     if looked_in is None:
         return 0.0, 0.0
-    start, end = looked_in.start, looked_in.end
-    if item.where.region == "closing":
-        end = duration
-    for u in transcript.utterances:
-        if u.channel == channel and u.start < end and start < u.end:
-            start, end = min(start, u.start), max(end, u.end)
+    looked_at = [e for e in _selected(transcript, item) if e.channel == channel]
+    if item.where.region == "opening":
+        start, end = 0.0, max((u.end for u in looked_at), default=looked_in.end)
+    else:
+        start, end = min((u.start for u in looked_at), default=looked_in.start), duration
+    if not looked_at:
+        for u in transcript.utterances:
+            if u.channel == channel and u.start < end and start < u.end:
+                start, end = min(start, u.start), max(end, u.end)
     return max(0.0, start - look.margin_s), min(duration, end + look.margin_s)
+
+
+def _selected(transcript: Transcript, item: Item) -> list[Utterance]:
+    """The utterances the item's window holds, as the checklist selects them."""
+    call = AnalyzedCall(transcript, analyzer(normalize_language(transcript.language)))
+    return [u.utterance for u in call.select(item.speaker, item.where).utterances]
 
 
 def _keep_clearer(
