@@ -74,6 +74,7 @@ class CallFilters:
     failed_item: str | None = None  # calls where this checklist item failed
     fcr_status: str | None = None
     reviewed: bool | None = None
+    pending_review: bool | None = None  # the score waits on items only a person can decide
     status: str | None = None  # processing status
     sort: str = "started"
     descending: bool = True
@@ -186,6 +187,8 @@ def _score_conditions(filters: CallFilters) -> list[Any]:
         conditions.append(CallScore.score >= filters.score_min)
     if filters.score_max is not None:
         conditions.append(CallScore.score <= filters.score_max)
+    if filters.pending_review is not None:
+        conditions.append(CallScore.needs_review.is_(filters.pending_review))
     return conditions
 
 

@@ -90,12 +90,22 @@ class Selection:
 
     @property
     def hearing(self) -> float | None:
-        """The mean probability the recognizer gave the words in the window; None when it has
-        no words with probabilities (nothing said there, or a transcript made by people)."""
-        words = [word for u in self.utterances for word in u.utterance.words]
-        if not words:
-            return None
-        return round(sum(word.probability for word in words) / len(words), 3)
+        """How clearly the recognizer heard the window: the mean word probability of its least
+        clearly heard utterance (a phrase may hide in any of them). None when no utterance has
+        words with probabilities (nothing said there, or a transcript made by people)."""
+        unclear = self.least_clear
+        return None if unclear is None else unclear[1]
+
+    @property
+    def least_clear(self) -> tuple[Utterance, float] | None:
+        heard = [(u.utterance, _mean_probability(u.utterance)) for u in self.utterances
+                 if u.utterance.words]
+        return min(heard, key=lambda pair: (pair[1], pair[0].start)) if heard else None
+
+
+def _mean_probability(utterance: Utterance) -> float:
+    words = utterance.words
+    return round(float(sum(word.probability for word in words)) / len(words), 3)
 
 
 class AnalyzedCall:

@@ -258,7 +258,9 @@ def _not_found(
                                       call.speakers_known)
         return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     if hearing is not None and hearing < item.hearing.min_word_probability:
-        explanation = explain.unsure(item, looked_in, hearing, call.duration, call.speakers_known)
+        at = selection.least_clear[0].start if selection.least_clear else looked_in.start
+        explanation = explain.unsure(item, looked_in, hearing, at, call.duration,
+                                     call.speakers_known)
         return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     explanation = explain.not_found(item, looked_in, call.duration, call.speakers_known)
     return _result(item, Verdict.FAILED, explanation, looked_in, evidence, hearing)

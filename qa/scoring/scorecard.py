@@ -86,8 +86,9 @@ class HearingOptions:
     the item is `review` with the reason, never `failed`. They are about the recognizer's own
     confidence, never about which wrong words it wrote.
 
-    `min_word_probability`: the mean probability Whisper gave the speaker's words in the item's
-    window (0-1); below it the window was not heard clearly.
+    `min_word_probability`: every utterance of the speaker in the item's window must have had
+    its words heard with at least this mean probability (0-1), or the window was not heard
+    clearly: a phrase may hide in the least clear one.
     `near_miss_similarity`: words in the window whose letters are this similar (0-100) to a
     phrase's letters, below the fuzzy pass mark, are a near miss ("hank you" for "thank you"):
     review, with the candidate shown as evidence.
