@@ -97,7 +97,7 @@ def second_look(
         again = transcribe_stretch(audio, start, end, speaker, channel, transcriber, options,
                                    on_segment)
         transcript, relistened = _keep_clearer(transcript, channel, speaker, start, end, items,
-                                               again, speech)
+                                               again, speech, scorecard, context)
         heard.append(relistened)
         transcript = _note_unheard(transcript, speech, speaker, channel, start, end, look)
     return transcript, heard
@@ -211,18 +211,30 @@ def _selected(transcript: Transcript, item: Item) -> list[Utterance]:
 def _keep_clearer(
     transcript: Transcript, channel: int, speaker: Speaker, start: float, end: float,
     items: tuple[str, ...], again: list[Utterance], speech: list[tuple[float, float]],
+    scorecard: Scorecard, context: ScoringContext | None,
 ) -> tuple[Transcript, Relistened]:
+    """The second hearing replaces the first there if it is clearer and loses nothing the
+    first found: a phrase any item found (a pass, a forbidden phrase, a mono match) stays."""
     inside = [u for u in transcript.utterances
               if u.channel == channel and start <= u.start and u.end <= end]
     first, second = _clarity(inside, speech), _clarity(again, speech)
-    keep = second is not None and (first is None or second > first)
+    revised = transcript
+    if second is not None and (first is None or second > first):
+        kept = [u for u in transcript.utterances if not any(u is old for old in inside)]
+        utterances = sorted([*kept, *again], key=lambda u: (u.start, u.end))
+        revised = replace(transcript, utterances=utterances)
+        if not _found(transcript, scorecard, context) <= _found(revised, scorecard, context):
+            revised = transcript
     relistened = Relistened(channel, speaker, round(start, 3), round(end, 3), items, first,
-                            second, keep)
-    if not keep:
-        return transcript, relistened
-    kept = [u for u in transcript.utterances if not any(u is old for old in inside)]
-    utterances = sorted([*kept, *again], key=lambda u: (u.start, u.end))
-    return replace(transcript, utterances=utterances), relistened
+                            second, revised is not transcript)
+    return revised, relistened
+
+
+def _found(transcript: Transcript, scorecard: Scorecard, context: ScoringContext | None
+           ) -> set[str]:
+    """The items whose phrases were found (counted evidence)."""
+    result = score_transcript(transcript, scorecard, context)
+    return {item.item_id for item in result.items if any(e.counted for e in item.evidence)}
 
 
 def _clarity(utterances: Iterable[Utterance], speech: list[tuple[float, float]]) -> float | None:
