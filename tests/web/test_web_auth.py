@@ -2,6 +2,7 @@
 never changes anything."""
 from __future__ import annotations
 
+import re
 import stat
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -28,16 +29,53 @@ def test_sign_in_and_out(app, world):
     assert browser.get("/calls").status_code == 302
 
 
+# Targets that lead off-site once a browser has normalised them (tabs and newlines dropped,
+# backslashes read as slashes), or once an encoded character is decoded again.
+OFF_SITE = (
+    "https://evil.example/", "http://evil.example", "https:evil.example", "//evil.example/x",
+    "///evil.example", "/\\evil.example", "\\\\evil.example", "\\/evil.example",
+    "/\t/evil.example/phish", "/%09/evil.example/phish", "/%2F%2Fevil.example",
+    "/%2f/evil.example", "/%5Cevil.example", "/.//evil.example", "/./\\evil.example",
+    "/../evil.example", "java\tscript:alert(1)", "javascript:alert(1)", "/\r\n/evil.example",
+    "/%0d%0aSet-Cookie:x=1", "/calls\r\nLocation: //evil.example", " //evil.example",
+    "\x00//evil.example", "evil.example", "",
+)
+
+
 def test_sign_in_goes_back_where_asked_but_never_off_site(app, world):
     browser = Browser(app)
     token = csrf_token(browser.client)
     form = {"username": "agent", "password": PASSWORD, "csrf_token": token}
-    own = f"/calls/{world.own_call}"
+    own = f"/calls/{world.own_call}?page=2"
     assert browser.client.post("/login", data={**form, "next": own}).location == own
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+    for target in OFF_SITE:
         browser = Browser(app)
         form["csrf_token"] = csrf_token(browser.client)
-        assert browser.client.post("/login", data={**form, "next": target}).location == "/"
+        response = browser.client.post("/login", data={**form, "next": target})
+        assert (response.status_code, response.location) == (303, "/"), target
+
+
+def _login_form_next(response) -> list[str]:
+    """The login form's `next` (the language switch's own `next` is this page)."""
+    values = re.findall(r'name="next" value="([^"]*)"', response.get_data(as_text=True))
+    return [value for value in values if not value.startswith("/login")]
+
+
+def test_the_login_page_keeps_no_off_site_target(app, world):
+    client = app.test_client()
+    assert _login_form_next(client.get("/login", query_string={"next": "/calls"})) == ["/calls"]
+    for target in OFF_SITE:
+        response = client.get("/login", query_string={"next": target})
+        assert response.status_code == 200, target
+        assert _login_form_next(response) == [], target
+
+
+def test_the_language_switch_never_leads_off_site(app, world):
+    browser = session_browser(app, world.users["supervisor"])
+    assert browser.post("/language", data={"lang": "pl", "next": "/calls"}).location == "/calls"
+    for target in OFF_SITE:
+        response = browser.post("/language", data={"lang": "en", "next": target})
+        assert (response.status_code, response.location) == (303, "/"), target
 
 
 def test_wrong_password_unknown_user_and_inactive_account(app, world, session):
