@@ -37,10 +37,14 @@ def home():
     return redirect(url_for("agent.my_calls"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
+def login_page():
+    """The form. Flask answers HEAD with this view too, so HEAD never signs anyone in."""
+    return render_template("login.html", next=safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
 def login():
-    if request.method == "GET":
-        return render_template("login.html", next=safe_next(request.args.get("next")))
     username, address = request.form.get("username", ""), request.remote_addr or "unknown"
     policy = ThrottlePolicy.from_settings(current_app.config["CALLQA_SETTINGS"])
     wait = login_throttle.wait_seconds(db(), username, address, policy)

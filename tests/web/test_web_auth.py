@@ -7,9 +7,10 @@ import stat
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+from sqlalchemy import select
 from webtools import PASSWORD, Browser, csrf_token, make_app, session_browser
 
-from callqa.models import User
+from callqa.models import LoginFailure, User
 from callqa.web.setup import secret_key
 
 
@@ -129,8 +130,27 @@ def test_get_never_changes_state(app, world):
         assert agent.get(path).status_code == 405, path
     methods = {rule.rule: rule.methods for rule in app.url_map.iter_rules()}
     for rule, allowed in methods.items():
-        if "POST" in allowed and rule not in ("/login", "/admin/users", "/upload"):
+        if "POST" in allowed:
             assert "GET" not in allowed, rule
+
+
+def test_head_never_signs_in_nor_counts_a_failure(app, world, session):
+    client = app.test_client()
+    for password in (PASSWORD, "wrong password"):
+        response = client.head("/login", data={"username": "supervisor", "password": password})
+        assert response.status_code == 200 and response.get_data() == b""
+        with client.session_transaction() as cookie_session:
+            assert "user_id" not in cookie_session
+    assert client.get("/calls").status_code == 302
+    assert session.scalars(select(LoginFailure)).all() == []
+
+
+def test_head_is_answered_by_the_get_view_of_every_route(app):
+    """A route that takes POST never also answers GET or HEAD with the same view, so HEAD
+    (which Flask adds to every GET) cannot reach a branch that changes state."""
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            assert "HEAD" not in rule.methods, rule.rule
 
 
 def test_the_secret_key_is_made_once_and_kept_private(settings):
