@@ -69,7 +69,6 @@ def window(call_id: int, item_id: str):
     if audio is None:
         abort(404)
     response = Response(audio.wav, mimetype="audio/wav")
-    response.headers["Cache-Control"] = "private, max-age=0"
     response.headers["X-Callqa-Channel"] = audio.channel
     response.headers["X-Callqa-Window"] = f"{entry.start:.2f}-{entry.end:.2f}"
     response.add_etag()

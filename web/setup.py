@@ -6,7 +6,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from flask import Flask, g, render_template, session
+from flask import Flask, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -81,12 +81,18 @@ def _load_user() -> None:
     g.lang = i18n.request_language(g.user)
 
 
+# What anyone may fetch and caches may keep: the app's own static files and published libraries.
+_PUBLIC_ENDPOINTS = frozenset({"static", "vendor.plotly_js"})
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint not in _PUBLIC_ENDPOINTS:
+        # pages, exports and recordings carry personal data: kept by no cache, not even the
+        # browser's (a shared computer, the back button after signing out)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -114,6 +114,26 @@ def test_security_headers(app, world):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_personal_data_is_kept_by_no_cache(app, world):
+    supervisor = session_browser(app, world.users["supervisor"])
+    agent = session_browser(app, world.users["agent"])
+    admin = session_browser(app, world.users["admin"])
+    pages = [(supervisor, "/calls"), (supervisor, f"/calls/{world.own_call}"),
+             (supervisor, "/calls.csv"), (supervisor, f"/calls/{world.audio['cen025']}/audio"),
+             (supervisor, "/review-queue"), (supervisor, "/dashboard"),
+             (supervisor, "/disputes"), (agent, "/my/calls"),
+             (agent, f"/calls/{world.own_call}"), (agent, f"/calls/{world.audio['cen025']}/audio"),
+             (admin, "/admin/users")]
+    for browser, path in pages:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+    ranged = agent.get(f"/calls/{world.audio['cen025']}/audio", headers={"Range": "bytes=0-99"})
+    assert ranged.status_code == 206 and ranged.headers["Cache-Control"] == "no-store"
+    public = agent.get("/static/style.css")
+    assert public.status_code == 200 and "no-store" not in public.headers.get("Cache-Control", "")
+
+
 def test_get_never_changes_state(app, world):
     """Every route that changes something refuses GET."""
     admin = session_browser(app, world.users["admin"])

@@ -178,6 +178,7 @@ def test_the_window_is_the_agents_channel_of_a_stereo_call(app, world, transcrib
     whole = supervisor.get(url)
     assert whole.status_code == 200 and whole.mimetype == "audio/wav"
     assert whole.headers["X-Callqa-Channel"] == "agent"
+    assert whole.headers["Cache-Control"] == "no-store"
     start, end = (float(s) for s in whole.headers["X-Callqa-Window"].split("-"))
     looked_in = session.scalars(select(ItemResult).where(
         ItemResult.call_id == call_id, ItemResult.item_id == "goodbye")).one().detail["looked_in"]
