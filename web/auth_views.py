@@ -17,12 +17,13 @@ from flask import (
 )
 
 from callqa.services import login_throttle
-from callqa.services.accounts import authenticate
+from callqa.services.accounts import authenticate, end_sessions
 from callqa.services.login_throttle import ThrottlePolicy
 from callqa.web import db
 from callqa.web.access import SUPERVISORS, current_user
 from callqa.web.i18n import LANGUAGES
 from callqa.web.i18n import gettext as _
+from callqa.web.sessions import signed_in_values
 
 bp = Blueprint("auth", __name__)
 
@@ -62,7 +63,7 @@ def login():
     db().commit()
     language = session.get("lang")
     session.clear()  # a new session on sign-in: nothing carried over from before
-    session["user_id"] = user.id
+    session.update(signed_in_values(user))
     if language:
         session["lang"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
@@ -76,6 +77,12 @@ def _login_refused(username: str, status: int, headers: dict[str, str] | None = 
 
 @bp.post("/logout")
 def logout():
+    """Ends every session of the user, not only this cookie: a copy of it (saved on a shared
+    computer, or stolen) opens nothing afterwards."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        db().commit()
     language = session.get("lang")
     session.clear()
     if language:

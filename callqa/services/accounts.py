@@ -55,7 +55,7 @@ def ensure_user(
     if user is None:
         user = create_user(session, username, password, role, agent_external_id)
     elif password is not None:
-        user.set_password(password)
+        set_password(user, password)
     return user, password
 
 
@@ -98,5 +98,19 @@ def link_agent(session: Session, user: User, agent_external_id: str | None) -> A
     return agent
 
 
+def set_password(user: User, password: str) -> None:
+    """A new password for an existing user; their sessions end (signed in with the old one)."""
+    check_password_strength(password)
+    user.set_password(password)
+    end_sessions(user)
+
+
 def set_active(user: User, active: bool) -> None:
     user.active = active
+    if not active:
+        end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie of the user opens nothing from now on (web/sessions.py)."""
+    user.session_version = (user.session_version or 0) + 1

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import stat
+import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 
 from sqlalchemy import select
 from webtools import PASSWORD, Browser, csrf_token, make_app, session_browser
 
 from callqa.models import LoginFailure, User
+from callqa.services.accounts import ensure_user, set_password
 from callqa.web.setup import secret_key
 
 
@@ -98,6 +101,97 @@ def test_a_deactivated_user_is_signed_out_at_once(app, world):
     response = admin.post(f"/admin/users/{world.users['spare']}/active", data={"active": "0"})
     assert response.status_code == 303
     assert spare.get("/calls").status_code == 302
+
+
+def _saved_cookie(browser: Browser) -> str:
+    return browser.client.get_cookie("session").value
+
+
+def _replayed(app, cookie: str) -> Browser:
+    """Another browser sending a copy of a saved session cookie."""
+    browser = Browser(app)
+    browser.client.set_cookie("session", cookie)
+    return browser
+
+
+def test_a_saved_cookie_opens_nothing_after_signing_out(app, world):
+    browser = Browser(app)
+    assert browser.login("supervisor").status_code == 303
+    saved = _saved_cookie(browser)
+    assert _replayed(app, saved).get("/calls").status_code == 200
+    elsewhere = Browser(app)  # the same user on another computer
+    assert elsewhere.login("supervisor").status_code == 303
+    agent = Browser(app)
+    assert agent.login("agent").status_code == 303
+    assert browser.post("/logout").status_code == 303
+    replay = _replayed(app, saved).get("/calls")
+    assert replay.status_code == 302 and replay.location == "/login?next=/calls"
+    assert elsewhere.get("/calls").status_code == 302  # every session of the user ends
+    assert agent.get("/my/calls").status_code == 200  # not another user's
+    assert browser.login("supervisor").status_code == 303  # signing in again works
+    assert browser.get("/calls").status_code == 200
+
+
+def test_a_saved_cookie_opens_nothing_after_a_new_password(app, world, session):
+    browser = Browser(app)
+    assert browser.login("supervisor").status_code == 303
+    saved = _saved_cookie(browser)
+    supervisor = session.get(User, world.users["supervisor"])
+    _, password = ensure_user(session, "supervisor", "supervisor", new_password=True)
+    session.commit()
+    assert _replayed(app, saved).get("/calls").status_code == 302
+    assert browser.get("/calls").status_code == 302
+    assert browser.login("supervisor", password).status_code == 303
+    assert browser.get("/calls").status_code == 200
+    set_password(supervisor, "a brand new passphrase")
+    session.commit()
+    assert browser.get("/calls").status_code == 302
+
+
+def test_a_saved_cookie_opens_nothing_after_deactivation_even_once_reactivated(app, world):
+    spare = Browser(app)
+    assert spare.login("spare").status_code == 303
+    saved = _saved_cookie(spare)
+    admin = session_browser(app, world.users["admin"])
+    spare_users = f"/admin/users/{world.users['spare']}/active"
+    assert admin.post(spare_users, data={"active": "0"}).status_code == 303
+    assert admin.post(spare_users, data={"active": "1"}).status_code == 303
+    assert _replayed(app, saved).get("/calls").status_code == 302
+
+
+def _aged_cookie(app, world, signed_in_ago: float, seen_ago: float) -> Browser:
+    """A session cookie of the supervisor's as it was saved some time ago."""
+    browser = session_browser(app, world.users["supervisor"])
+    now = time.time()
+    with browser.client.session_transaction() as cookie_session:
+        cookie_session["signed_in_at"] = int(now - signed_in_ago)
+        cookie_session["seen_at"] = int(now - seen_ago)
+    return browser
+
+
+def test_a_session_ends_when_idle_and_after_its_lifetime(app, world):
+    settings = app.config["CALLQA_SETTINGS"]
+    assert (settings.session_idle_s, settings.session_max_s) == (3600, 12 * 3600)
+    recent = _aged_cookie(app, world, signed_in_ago=11 * 3600, seen_ago=3500)
+    assert recent.get("/calls").status_code == 200
+    with recent.client.session_transaction() as cookie_session:
+        assert time.time() - cookie_session["seen_at"] < 5  # in use: seen now
+    assert _aged_cookie(app, world, signed_in_ago=7200, seen_ago=3700).get(
+        "/calls").status_code == 302
+    assert _aged_cookie(app, world, signed_in_ago=12 * 3600 + 60, seen_ago=10).get(
+        "/calls").status_code == 302
+
+
+def test_the_session_lifetimes_are_settings(settings, world):
+    short = make_app(replace(settings, session_idle_s=60, session_max_s=600))
+    try:
+        assert short.permanent_session_lifetime.total_seconds() == 600
+        assert _aged_cookie(short, world, signed_in_ago=120, seen_ago=90).get(
+            "/calls").status_code == 302
+        assert _aged_cookie(short, world, signed_in_ago=120, seen_ago=30).get(
+            "/calls").status_code == 200
+    finally:
+        short.extensions["callqa_engine"].dispose()
 
 
 def test_session_cookie_is_httponly_and_samesite(app, world):
