@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-BUNDLED_MODEL = "bundled:base"
+from callqa.qa.whisper_model import BUNDLED_MODEL
 
 
 def _default_home() -> Path:

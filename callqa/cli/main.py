@@ -20,7 +20,7 @@ from callqa.qa.metadata import (
     transcript_metadata,
     validate_metadata,
 )
-from callqa.qa.transcription import LAYOUTS, load_transcriber
+from callqa.qa.transcription import LAYOUTS
 from callqa.services.accounts import ensure_user
 from callqa.services.ingest import (
     discover_recordings,
@@ -28,6 +28,7 @@ from callqa.services.ingest import (
     ingest_transcript,
     recording_metadata,
 )
+from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Worker
 from callqa.settings import load_settings
 
