@@ -9,6 +9,7 @@ from flask import request as flask_request
 from sqlalchemy import select
 
 from callqa.models import Agent, CallStatus, Queue
+from callqa.qa.fcr.contacts import FcrStatus
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
 from callqa.queries.export import csv_lines
@@ -68,7 +69,7 @@ def _filter_choices() -> dict[str, object]:
         "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
         "languages": LANGUAGE_CHOICES,
         "items": [(item.id, dict(item.label)) for item in _scorecard_items()],
-        "fcr": ("fcr", "not_fcr", "pending"),
+        "fcr": tuple(str(s) for s in FcrStatus),
         "statuses": tuple(str(s) for s in CallStatus),
     }
 

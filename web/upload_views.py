@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from callqa.models import CallStatus
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
 from callqa.services.ingest import ingest_recording
@@ -50,12 +51,12 @@ def upload():
     if outcome.call_id is None:
         flash(_("The recording was not stored: {problem}", problem=outcome.message), "error")
         return _form(values, 400)
-    messages = {"queued": _("Recording queued for transcription."),
+    messages = {CallStatus.QUEUED: _("Recording queued for transcription."),
                 "duplicate": _("This recording is already stored."),
-                "failed": _("The recording is stored but cannot be processed: {problem}",
+                CallStatus.FAILED: _("The recording is stored but cannot be processed: {problem}",
                             problem=outcome.message)}
-    flash(messages.get(outcome.status, outcome.status), "error" if outcome.status == "failed"
-          else "ok")
+    failed = outcome.status == CallStatus.FAILED
+    flash(messages.get(outcome.status, outcome.status), "error" if failed else "ok")
     return redirect(url_for("calls.show", call_id=outcome.call_id), code=303)
 
 

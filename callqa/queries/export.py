@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallReview, ItemResult
+from callqa.qa.scoring import Verdict
 
 BATCH = 1000
 COLUMNS = (
@@ -49,10 +50,10 @@ def _item_verdicts(session: Session, ids: list[int]) -> tuple[dict[int, list[str
     rows = session.execute(
         select(ItemResult.call_id, ItemResult.item_id, ItemResult.effective_verdict)
         .where(ItemResult.call_id.in_(ids),
-               ItemResult.effective_verdict.in_(("failed", "review")))
+               ItemResult.effective_verdict.in_((Verdict.FAILED, Verdict.REVIEW)))
         .order_by(ItemResult.call_id, ItemResult.position))
     for call_id, item_id, verdict in rows:
-        (failed if verdict == "failed" else review).setdefault(call_id, []).append(item_id)
+        (failed if verdict == Verdict.FAILED else review).setdefault(call_id, []).append(item_id)
     return failed, review
 
 
