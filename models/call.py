@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from callqa.models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from callqa.models.fcr import FcrResult
@@ -80,7 +80,7 @@ class Call(Base):
     source_channels: Mapped[int | None] = mapped_column(Integer)
     duration_s: Mapped[float | None] = mapped_column(Float, index=True)
 
-    status: Mapped[str] = mapped_column(String(16), default=CallStatus.QUEUED)
+    status: Mapped[CallStatus] = mapped_column(EnumText(CallStatus), default=CallStatus.QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(36))
