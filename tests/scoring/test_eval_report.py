@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from callqa.qa.audio import AudioError
 from callqa.services.evaluation import (
     CallOutcome,
     Prediction,
@@ -13,6 +14,8 @@ from callqa.services.evaluation import (
     compare,
     evaluate,
     format_report,
+    recognized_transcript,
+    recording_of,
 )
 from callqa.services.score_store import rules_for
 from callqa.settings import Settings
@@ -130,3 +133,16 @@ def test_text_report_lists_items_languages_and_misses(reference_calls):
     assert "misses: 1" in text
     assert f"{entry.call_id} [{entry.metadata.language}] greeting: expected false, got true" in text
     assert "(exact, counted)" in text
+
+
+def test_eval_decodes_recordings_as_the_worker_does(corpus_entries, tmp_path):
+    """The worker's duration limit and its language and layout resolution apply to eval."""
+    entry = corpus_entries[0]
+    settings = Settings(max_duration_s=5.0, default_layout="mono", default_language="en")
+    with pytest.raises(AudioError, match="over the .* limit"):
+        recognized_transcript(entry, settings, transcriber=None)
+    assert recording_of(entry, settings).layout == entry.metadata.layout
+    bare = replace(entry, metadata=replace(entry.metadata, language=None, layout=None))
+    recording = recording_of(bare, settings)
+    assert (recording.language, recording.layout) == ("en", "mono")
+    assert recording_of(bare, Settings(default_language="")) is None
