@@ -128,6 +128,8 @@ def parse_value(kind: Any, raw: str, name: str) -> Any:
         except ValueError:
             choices = ", ".join(str(member.value) for member in kind)
             raise InvalidValue(name, raw, f"one of {choices}") from None
+    if kind not in _READERS:
+        raise TypeError(f"{name}: no reader for values of type {kind!r}")
     reader, expected = _READERS[kind]
     try:
         return reader(raw.strip() if kind is not str else raw)
