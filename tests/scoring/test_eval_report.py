@@ -140,7 +140,7 @@ def test_eval_decodes_recordings_as_the_worker_does(corpus_entries, tmp_path):
     entry = corpus_entries[0]
     settings = Settings(max_duration_s=5.0, default_layout="mono", default_language="en")
     with pytest.raises(AudioError, match="over the .* limit"):
-        recognized_transcript(entry, settings, transcriber=None)
+        recognized_transcript(entry, settings, transcriber=None, scorecard=None)
     assert recording_of(entry, settings).layout == entry.metadata.layout
     bare = replace(entry, metadata=replace(entry.metadata, language=None, layout=None))
     recording = recording_of(bare, settings)
