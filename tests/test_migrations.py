@@ -2,10 +2,11 @@
 do), and the newest one can be undone and applied again."""
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect
 
 from callqa.models import Base
 from callqa.models.db import alembic_config, upgrade_schema
@@ -35,3 +36,16 @@ def test_the_call_list_indexes_come_and_go_with_their_migration(engine):
     assert {"ix_calls_agent_started", "ix_calls_status_started"} <= _index_names(engine, "calls")
     assert "ix_item_results_item_effective_call" in _index_names(engine, "item_results")
     assert _differences(engine) == []
+
+
+def test_the_bare_alembic_command_migrates_its_configured_url_or_says_what_to_run(tmp_path):
+    config = alembic_config()
+    with pytest.raises(RuntimeError, match="run `callqa db upgrade`"):
+        command.upgrade(config, "head")
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{tmp_path / 'bare.db'}")
+    command.upgrade(config, "head")
+    engine = create_engine(f"sqlite:///{tmp_path / 'bare.db'}")
+    try:
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
