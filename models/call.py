@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
+from callqa.qa.messages import Message
 
 if TYPE_CHECKING:
     from callqa.models.fcr import FcrResult
@@ -82,12 +83,19 @@ class Call(Base):
 
     status: Mapped[CallStatus] = mapped_column(EnumText(CallStatus), default=CallStatus.QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
+    # The same reason as a message id and its parameters, which the web shows translated;
+    # None on rows stored before 0007 (the web then shows `error` as it is).
+    error_msgid: Mapped[str | None] = mapped_column(Text)
+    error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(36))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     speakers_known: Mapped[bool | None]
     transcript_language: Mapped[str | None] = mapped_column(String(8))
+    # Speech without words where the worker listened a second time: [{speaker, channel, start,
+    # end}]; a checklist item there is not failed on words nobody heard.
+    unheard_speech: Mapped[list[dict] | None] = mapped_column(JSON)
     engine: Mapped[str | None] = mapped_column(String(40))
     model: Mapped[str | None] = mapped_column(String(300))
     transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -102,6 +110,14 @@ class Call(Base):
     )
     score: Mapped[CallScore | None] = relationship(cascade="all, delete-orphan")
     fcr: Mapped[FcrResult | None] = relationship(cascade="all, delete-orphan")
+
+
+def error_columns(message: Message | None) -> dict[str, Any]:
+    """The values of a call's error columns for a processing error (None: no error)."""
+    if message is None:
+        return {"error": None, "error_msgid": None, "error_params": None}
+    return {"error": str(message), "error_msgid": message.msgid,
+            "error_params": dict(message.params) or None}
 
 
 class Utterance(Base):

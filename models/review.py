@@ -34,6 +34,8 @@ class ItemOverride(Base):
     source: Mapped[str] = mapped_column(String(16), default="override")  # or "dispute"
     dispute_id: Mapped[int | None] = mapped_column(
         ForeignKey("disputes.id", ondelete="SET NULL"))
+    # A reviewer settled an item in review after listening to its window (the "To review" queue)
+    decided_by_listening: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

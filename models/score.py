@@ -54,6 +54,8 @@ class ItemResult(Base):
         Index("ix_item_results_item_verdict", "item_id", "verdict"),
         # Calls where an item failed, read from the index alone
         Index("ix_item_results_item_effective_call", "item_id", "effective_verdict", "call_id"),
+        # The "To review" queue: every item still in review, whatever the item
+        Index("ix_item_results_effective_call", "effective_verdict", "call_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

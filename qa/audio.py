@@ -27,6 +27,8 @@ from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.container import InputContainer
 
+from callqa.qa.messages import N_, MessageError
+
 __all__ = [
     "AudioError",
     "AudioInfo",
@@ -37,10 +39,11 @@ __all__ = [
 ]
 
 
-class AudioError(Exception):
+class AudioError(MessageError):
     """A recording that cannot be used.
 
-    str(e) is a clear, human-readable reason, stored on the call.
+    str(e) is a clear, human-readable reason, stored on the call; e.message is the same
+    reason as a message id and parameters, which the web shows translated.
     """
 
 
@@ -118,7 +121,7 @@ def _open_validated(
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         if size == 0:
-            raise AudioError("empty file (0 bytes)")
+            raise AudioError(N_("empty file (0 bytes)"))
         kind = _sniff_container(file.read(_SNIFF_BYTES))
         if kind == "wav":
             _check_wav_header(file, size)
@@ -141,7 +144,7 @@ def _sniff_container(head: bytes) -> str:
         return "mp3"
     if head[4:8] == b"ftyp":
         return "m4a"
-    raise AudioError(f"not an audio file: {_describe_content(head)}")
+    raise _not_audio(head)
 
 
 def _is_mpeg_audio_frame(head: bytes) -> bool:
@@ -155,15 +158,17 @@ def _is_mpeg_audio_frame(head: bytes) -> bool:
     return version != 1 and layer in (1, 2) and bitrate not in (0, 15) and rate != 3
 
 
-def _describe_content(head: bytes) -> str:
+def _not_audio(head: bytes) -> AudioError:
     text = _as_text(head)
     if text is not None and text.lstrip().startswith("#EXTM3U"):
-        return "content is an M3U playlist"
+        return AudioError(N_("not an audio file: content is an M3U playlist"))
     if text is not None:
-        return "content is text"
+        return AudioError(N_("not an audio file: content is text"))
     if head[:4] == b"RIFF":
-        return f"RIFF file of type {head[8:12].decode('latin-1')!r}, not WAVE"
-    return f"unrecognised content (starts with {head[:8].hex(' ')})"
+        return AudioError(N_("not an audio file: RIFF file of type %(type)s, not WAVE"),
+                          type=repr(head[8:12].decode("latin-1")))
+    return AudioError(N_("not an audio file: unrecognised content (starts with %(start)s)"),
+                      start=head[:8].hex(" "))
 
 
 def _as_text(head: bytes) -> str | None:
@@ -196,19 +201,20 @@ def _check_wav_header(file: BinaryIO, file_size: int) -> None:
     ds64_data_size: int | None = None
     for count, (chunk_id, chunk_size, body) in enumerate(_wav_chunks(file, file_size)):
         if count == _MAX_WAV_CHUNKS:
-            raise AudioError(f"invalid WAV file: no data chunk in the first {count} chunks")
+            raise AudioError(N_("invalid WAV file: no data chunk in the first %(count)s chunks"),
+                             count=count)
         if chunk_id == b"data":
             if not has_fmt:
-                raise AudioError("invalid WAV file: no fmt chunk before the audio data")
+                raise AudioError(N_("invalid WAV file: no fmt chunk before the audio data"))
             if is_rf64 and chunk_size == _RF64_SIZE_IN_DS64 and ds64_data_size is not None:
                 chunk_size = ds64_data_size
             _check_wav_data(chunk_size, body, file_size)
             return
         if body + chunk_size > file_size:
             raise AudioError(
-                f"WAV {_chunk_name(chunk_id)} chunk declares {_format_size(chunk_size)}"
-                f" but the file holds {_format_size(file_size)}: truncated or corrupt"
-            )
+                N_("WAV %(chunk)s chunk declares %(declared)s but the file holds %(size)s:"
+                   " truncated or corrupt"), chunk=_chunk_name(chunk_id),
+                declared=_format_size(chunk_size), size=_format_size(file_size))
         file.seek(body)
         if chunk_id == b"fmt ":
             _check_wav_fmt(file.read(min(chunk_size, 16)))
@@ -216,10 +222,10 @@ def _check_wav_header(file: BinaryIO, file_size: int) -> None:
         elif chunk_id == b"ds64" and chunk_size >= 16:
             ds64_data_size = int.from_bytes(file.read(16)[8:16], "little")
     if not has_fmt:
-        raise AudioError("invalid WAV file: no fmt chunk")
+        raise AudioError(N_("invalid WAV file: no fmt chunk"))
     raise AudioError(
-        f"no audio data: the WAV file is a header without a data chunk ({_format_size(file_size)})"
-    )
+        N_("no audio data: the WAV file is a header without a data chunk (%(size)s)"),
+        size=_format_size(file_size))
 
 
 def _wav_chunks(file: BinaryIO, file_size: int) -> Iterator[tuple[bytes, int, int]]:
@@ -235,23 +241,24 @@ def _wav_chunks(file: BinaryIO, file_size: int) -> Iterator[tuple[bytes, int, in
 
 def _check_wav_fmt(fmt: bytes) -> None:
     if len(fmt) < 16:
-        raise AudioError(f"invalid WAV file: fmt chunk is too short ({len(fmt)} bytes)")
+        raise AudioError(N_("invalid WAV file: fmt chunk is too short (%(bytes)s bytes)"),
+                         bytes=len(fmt))
     channels = int.from_bytes(fmt[2:4], "little")
     sample_rate = int.from_bytes(fmt[4:8], "little")
     if channels == 0 or sample_rate == 0:
         raise AudioError(
-            f"invalid WAV file: fmt chunk declares {channels} channels at {sample_rate} Hz"
-        )
+            N_("invalid WAV file: fmt chunk declares %(channels)s channels at %(rate)s Hz"),
+            channels=channels, rate=sample_rate)
 
 
 def _check_wav_data(data_size: int, body: int, file_size: int) -> None:
     if data_size > file_size - body:
         raise AudioError(
-            f"WAV header declares {_format_size(data_size)} of audio data"
-            f" but the file holds {_format_size(file_size)}: truncated or corrupt"
-        )
+            N_("WAV header declares %(declared)s of audio data but the file holds %(size)s:"
+               " truncated or corrupt"),
+            declared=_format_size(data_size), size=_format_size(file_size))
     if data_size == 0:
-        raise AudioError("no audio data: the WAV data chunk is empty")
+        raise AudioError(N_("no audio data: the WAV data chunk is empty"))
 
 
 def _chunk_name(chunk_id: bytes) -> str:
@@ -275,17 +282,18 @@ def _open_container(file: BinaryIO, kind: str) -> Iterator[InputContainer]:
             io_open=_refuse_nested_open,
         )
     except av.error.FFmpegError as error:
-        raise AudioError(f"cannot read the {kind} file: {_reason(error)}") from error
+        raise AudioError(N_("cannot read the %(kind)s file: %(reason)s"), kind=kind,
+                         reason=_reason(error)) from error
     with container:
         yield container
 
 
 def _audio_stream(kind: str, container: InputContainer) -> AudioStream:
     if not container.streams.audio:
-        raise AudioError(f"no audio stream in the {kind} file")
+        raise AudioError(N_("no audio stream in the %(kind)s file"), kind=kind)
     stream = container.streams.audio[0]
     if stream.codec_context is None:
-        raise AudioError("unsupported audio codec: no decoder available")
+        raise AudioError(N_("unsupported audio codec: no decoder available"))
     return stream
 
 
@@ -293,9 +301,8 @@ def _stream_info(kind: str, container: InputContainer, stream: AudioStream) -> A
     context = stream.codec_context
     if context.channels == 0 or context.sample_rate == 0:
         raise AudioError(
-            f"no usable audio stream in the {kind} file"
-            f" ({context.channels} channels at {context.sample_rate} Hz)"
-        )
+            N_("no usable audio stream in the %(kind)s file (%(channels)s channels at"
+               " %(rate)s Hz)"), kind=kind, channels=context.channels, rate=context.sample_rate)
     return AudioInfo(
         container=kind,
         codec=context.codec.canonical_name,
@@ -310,17 +317,17 @@ def _declared_duration(container: InputContainer, stream: AudioStream) -> float:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
         return container.duration / av.time_base
-    raise AudioError("cannot determine the length of the recording: the file declares none")
+    raise AudioError(
+        N_("cannot determine the length of the recording: the file declares none"))
 
 
 def _check_duration(duration: float, options: AudioOptions) -> None:
     if duration <= 0:
-        raise AudioError("no audio data: the recording has zero length")
+        raise AudioError(N_("no audio data: the recording has zero length"))
     if duration > options.max_duration_s:
         raise AudioError(
-            f"recording is {_format_duration(duration)} long,"
-            f" over the {_format_duration(options.max_duration_s)} limit"
-        )
+            N_("recording is %(duration)s long, over the %(limit)s limit"),
+            duration=_format_duration(duration), limit=_format_duration(options.max_duration_s))
 
 
 # --- decoding ---------------------------------------------------------------------------
@@ -340,8 +347,8 @@ def _decode_frames(container: InputContainer, stream: AudioStream) -> Iterator[A
             yield frame
     except av.error.FFmpegError as error:
         raise AudioError(
-            f"corrupt audio data at {_format_duration(position)}: {_reason(error)}"
-        ) from error
+            N_("corrupt audio data at %(position)s: %(reason)s"),
+            position=_format_duration(position), reason=_reason(error)) from error
 
 
 def _resample(frames: Iterator[AudioFrame], sample_rate: int) -> Iterator[np.ndarray]:
@@ -389,16 +396,16 @@ def _collect(blocks: Iterator[np.ndarray], info: AudioInfo, options: AudioOption
         end = total + block.shape[1]
         if end > limit:
             raise AudioError(
-                f"recording decodes to more than {_format_duration(end / rate)},"
-                f" over the {_format_duration(options.max_duration_s)} limit"
-            )
+                N_("recording decodes to more than %(duration)s, over the %(limit)s limit"),
+                duration=_format_duration(end / rate),
+                limit=_format_duration(options.max_duration_s))
         if samples is None or end > samples.shape[1]:
             size = max(end, expected) if samples is None else max(end, samples.shape[1] * 3 // 2)
             samples = _grown(samples, (block.shape[0], min(size, limit)), total)
         samples[:, total:end] = block
         total = end
     if samples is None or total == 0:
-        raise AudioError("no audio could be decoded (0 samples)")
+        raise AudioError(N_("no audio could be decoded (0 samples)"))
     return samples[:, :total]
 
 
@@ -413,9 +420,9 @@ def _grown(samples: np.ndarray | None, shape: tuple[int, int], used: int) -> np.
 def _check_complete(decoded: float, info: AudioInfo) -> None:
     if info.duration - decoded > max(_SHORTFALL_S, _SHORTFALL_FRACTION * info.duration):
         raise AudioError(
-            f"only {_format_duration(decoded)} of the {_format_duration(info.duration)}"
-            " the file declares could be decoded: truncated or corrupt"
-        )
+            N_("only %(decoded)s of the %(declared)s the file declares could be decoded:"
+               " truncated or corrupt"),
+            decoded=_format_duration(decoded), declared=_format_duration(info.duration))
 
 
 # --- messages ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from callqa.qa.fcr.phone import normalize_phone
+from callqa.qa.messages import N_, MessageError
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcript_file import transcript_from_timing
 from callqa.qa.transcription import AUTO_LANGUAGE, LAYOUTS
@@ -16,8 +17,9 @@ from callqa.qa.transcription import AUTO_LANGUAGE, LAYOUTS
 DIRECTIONS = ("inbound", "outbound", "internal")
 
 
-class MetadataError(ValueError):
-    """Metadata that cannot be used; the message names the source and the field."""
+class MetadataError(MessageError, ValueError):
+    """Metadata that cannot be used; the message names the source and the field. The
+    problems a web form can have carry a message id (e.message), so the web translates them."""
 
 
 @dataclass(frozen=True)
@@ -64,17 +66,19 @@ def parse_metadata(data: dict[str, Any], source: str) -> CallMetadata:
 
 def validate_metadata(meta: CallMetadata, source: str) -> None:
     if meta.layout is not None and meta.layout not in LAYOUTS:
-        raise MetadataError(f"{source}: layout {meta.layout!r} is not one of {', '.join(LAYOUTS)}")
+        raise MetadataError(N_("%(source)s: layout %(value)s is not one of %(choices)s"),
+                            source=source, value=repr(meta.layout), choices=", ".join(LAYOUTS))
     if meta.direction is not None and meta.direction not in DIRECTIONS:
-        raise MetadataError(
-            f"{source}: direction {meta.direction!r} is not one of {', '.join(DIRECTIONS)}"
-        )
+        raise MetadataError(N_("%(source)s: direction %(value)s is not one of %(choices)s"),
+                            source=source, value=repr(meta.direction),
+                            choices=", ".join(DIRECTIONS))
     if meta.language is not None and not _is_language_code(meta.language):
         raise MetadataError(
-            f"{source}: language {meta.language!r} is not a two-letter code such as pl or en"
-        )
+            N_("%(source)s: language %(value)s is not a two-letter code such as pl or en"),
+            source=source, value=repr(meta.language))
     if meta.started_at is not None and meta.started_at.tzinfo is None:
-        raise MetadataError(f"{source}: started_at {meta.started_at} has no time zone offset")
+        raise MetadataError(N_("%(source)s: started_at %(value)s has no time zone offset"),
+                            source=source, value=str(meta.started_at))
 
 
 def sidecar_for(recording: Path) -> Path | None:
@@ -184,7 +188,8 @@ def _parse_time(value: Any, source: str) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError as exc:
-        raise MetadataError(f"{source}: started_at {value!r} is not an ISO 8601 time") from exc
+        raise MetadataError(N_("%(source)s: started_at %(value)s is not an ISO 8601 time"),
+                            source=source, value=repr(value)) from exc
 
 
 def _is_language_code(code: str) -> bool:

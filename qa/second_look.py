@@ -4,8 +4,9 @@ The whole-call pass decodes 30 s windows that rarely line up with a call's openi
 and on telephone audio it mishears or skips them ("Don't have to lose" for "Good afternoon";
 19 s of a Polish opening with no words at all). When a required item's phrases are not found
 in its window, that stretch of the party's track is decoded again on its own, with the call's
-hints, and the more confident of the two hearings is kept: the one whose words the recognizer
-gave the higher mean probability. Which words either hearing wrote never decides it.
+hints, and the clearer of the two hearings is kept: the one that turned more of the speech the
+voice detector found there into words the recognizer was sure of. Which words either hearing
+wrote never decides it.
 """
 from __future__ import annotations
 
@@ -15,10 +16,20 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from callqa.qa.scoring import ScoringContext, Verdict, score_transcript
+from callqa.qa.scoring.call import AnalyzedCall
+from callqa.qa.scoring.checklist import normalize_language
+from callqa.qa.scoring.pipelines import analyzer
 from callqa.qa.scoring.results import ItemResult
 from callqa.qa.scoring.scorecard import Item, Scorecard
-from callqa.qa.transcript import Speaker, Transcript, Utterance
-from callqa.qa.transcription import Segment, TranscribeOptions, Transcriber, transcribe_stretch
+from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance
+from callqa.qa.transcription import (
+    SAMPLE_RATE,
+    Segment,
+    TranscribeOptions,
+    Transcriber,
+    speech_spans,
+    transcribe_stretch,
+)
 
 __all__ = ["Relistened", "SecondLookOptions", "second_look"]
 
@@ -34,12 +45,16 @@ class SecondLookOptions:
     `max_window_s`: a longer stretch is not decoded again.
     `max_share`: nor one holding more than this share of the recording: decoded alone it
     would be heard as in the first pass.
+    `word_reach_s`: speech this close to a recognized word counts as heard.
+    `min_unheard_s`: shorter stretches of speech without words are not recorded.
     """
 
     enabled: bool = True
     margin_s: float = 0.5
     max_window_s: float = 60.0
     max_share: float = 0.8
+    word_reach_s: float = 0.5
+    min_unheard_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ class Relistened:
     start: float
     end: float
     items: tuple[str, ...]  # the items whose windows it covers
-    first: float | None  # mean word probability of the whole-call pass there (None: no words)
+    first: float | None  # clarity of the whole-call pass there (see _clarity; None: no words)
     second: float | None  # of the second decode
     kept_second: bool
 
@@ -77,12 +92,49 @@ def second_look(
     stretches = _stretches(transcript, tracks, scorecard, result.items, look)
     heard: list[Relistened] = []
     for (speaker, channel, audio), start, end, items in stretches:
+        clip = audio[int(start * SAMPLE_RATE):int(np.ceil(end * SAMPLE_RATE))]
+        speech = speech_spans(clip, offset=start)
         again = transcribe_stretch(audio, start, end, speaker, channel, transcriber, options,
                                    on_segment)
         transcript, relistened = _keep_clearer(transcript, channel, speaker, start, end, items,
-                                               again)
+                                               again, speech, scorecard, context)
         heard.append(relistened)
+        transcript = _note_unheard(transcript, speech, speaker, channel, start, end, look)
     return transcript, heard
+
+
+def _note_unheard(
+    transcript: Transcript, speech: list[tuple[float, float]], speaker: Speaker, channel: int,
+    start: float, end: float, look: SecondLookOptions,
+) -> Transcript:
+    """Records the window's speech that the kept hearing did not turn into words."""
+    reach = look.word_reach_s
+    heard = sorted((w.start - reach, w.end + reach) for u in transcript.utterances
+                   if u.channel == channel for w in (u.words or ()))
+    found = []
+    for speech_start, speech_end in speech:
+        for piece in _minus(speech_start, speech_end, heard):
+            if piece[1] - piece[0] >= look.min_unheard_s:
+                found.append(Unheard(speaker, channel, round(piece[0], 2), round(piece[1], 2)))
+    known = [u for u in transcript.unheard
+             if not (u.channel == channel and start <= u.start and u.end <= end)]
+    return replace(transcript, unheard=tuple(sorted([*known, *found],
+                                                    key=lambda u: (u.start, u.channel or 0))))
+
+
+def _minus(start: float, end: float, covered: list[tuple[float, float]]
+           ) -> list[tuple[float, float]]:
+    """The parts of start-end outside the (sorted) covered spans."""
+    pieces, cursor = [], start
+    for cover_start, cover_end in covered:
+        if cover_end <= cursor or cover_start >= end:
+            continue
+        if cover_start > cursor:
+            pieces.append((cursor, cover_start))
+        cursor = max(cursor, cover_end)
+    if cursor < end:
+        pieces.append((cursor, end))
+    return pieces
 
 
 def _stretches(
@@ -130,40 +182,71 @@ def _window(
     transcript: Transcript, item: Item, result: ItemResult, channel: int,
     look: SecondLookOptions,
 ) -> tuple[float, float]:
-    """The item's window on the timeline, widened to whole utterances of the channel; a
-    closing runs to the end of the recording (the last words may be the ones unheard)."""
+    """The stretch the item judged: from the start of the call to the end of the utterances it
+    looked at (an opening), or from the first of them to the end of the recording (a closing:
+    the last words may be the unheard ones). Where it found no utterance, its whole window,
+    widened so that no utterance of the channel is cut."""
     looked_in = result.looked_in
     duration = transcript.duration
     if looked_in is None:
         return 0.0, 0.0
-    start, end = looked_in.start, looked_in.end
-    if item.where.region == "closing":
-        end = duration
-    for u in transcript.utterances:
-        if u.channel == channel and u.start < end and start < u.end:
-            start, end = min(start, u.start), max(end, u.end)
+    looked_at = [e for e in _selected(transcript, item) if e.channel == channel]
+    if item.where.region == "opening":
+        start, end = 0.0, max((u.end for u in looked_at), default=looked_in.end)
+    else:
+        start, end = min((u.start for u in looked_at), default=looked_in.start), duration
+    if not looked_at:
+        for u in transcript.utterances:
+            if u.channel == channel and u.start < end and start < u.end:
+                start, end = min(start, u.start), max(end, u.end)
     return max(0.0, start - look.margin_s), min(duration, end + look.margin_s)
+
+
+def _selected(transcript: Transcript, item: Item) -> list[Utterance]:
+    """The utterances the item's window holds, as the checklist selects them."""
+    call = AnalyzedCall(transcript, analyzer(normalize_language(transcript.language)))
+    return [u.utterance for u in call.select(item.speaker, item.where).utterances]
 
 
 def _keep_clearer(
     transcript: Transcript, channel: int, speaker: Speaker, start: float, end: float,
-    items: tuple[str, ...], again: list[Utterance],
+    items: tuple[str, ...], again: list[Utterance], speech: list[tuple[float, float]],
+    scorecard: Scorecard, context: ScoringContext | None,
 ) -> tuple[Transcript, Relistened]:
+    """The second hearing replaces the first there if it is clearer and loses nothing the
+    first found: a phrase any item found (a pass, a forbidden phrase, a mono match) stays."""
     inside = [u for u in transcript.utterances
               if u.channel == channel and start <= u.start and u.end <= end]
-    first, second = _mean_probability(inside), _mean_probability(again)
-    keep = second is not None and (first is None or second > first)
+    first, second = _clarity(inside, speech), _clarity(again, speech)
+    revised = transcript
+    if second is not None and (first is None or second > first):
+        kept = [u for u in transcript.utterances if not any(u is old for old in inside)]
+        utterances = sorted([*kept, *again], key=lambda u: (u.start, u.end))
+        revised = replace(transcript, utterances=utterances)
+        if not _found(transcript, scorecard, context) <= _found(revised, scorecard, context):
+            revised = transcript
     relistened = Relistened(channel, speaker, round(start, 3), round(end, 3), items, first,
-                            second, keep)
-    if not keep:
-        return transcript, relistened
-    kept = [u for u in transcript.utterances if not any(u is old for old in inside)]
-    utterances = sorted([*kept, *again], key=lambda u: (u.start, u.end))
-    return replace(transcript, utterances=utterances), relistened
+                            second, revised is not transcript)
+    return revised, relistened
 
 
-def _mean_probability(utterances: Iterable[Utterance]) -> float | None:
+def _found(transcript: Transcript, scorecard: Scorecard, context: ScoringContext | None
+           ) -> set[str]:
+    """The items whose phrases were found (counted evidence)."""
+    result = score_transcript(transcript, scorecard, context)
+    return {item.item_id for item in result.items if any(e.counted for e in item.evidence)}
+
+
+def _clarity(utterances: Iterable[Utterance], speech: list[tuple[float, float]]) -> float | None:
+    """How much of the stretch's speech a hearing turned into words, and how surely: the
+    words' probabilities weighted by their seconds, over the seconds of speech the voice
+    detector found (so speech left without words counts as unheard). Without detected speech,
+    the words' mean probability. None: no words."""
     words = [word for u in utterances for word in u.words]
     if not words:
         return None
-    return round(float(sum(word.probability for word in words)) / len(words), 3)
+    speech_s = sum(end - start for start, end in speech)
+    if speech_s <= 0:
+        return round(float(sum(w.probability for w in words)) / len(words), 3)
+    heard = sum(float(w.probability) * max(0.0, w.end - w.start) for w in words)
+    return round(min(1.0, heard / speech_s), 3)

@@ -34,12 +34,24 @@ class Utterance:
     no_speech_prob: float | None = None
 
 
+@dataclass(frozen=True)
+class Unheard:
+    """Speech the voice detector found on a party's track that gave the recognizer no words."""
+
+    speaker: Speaker
+    channel: int | None
+    start: float
+    end: float
+
+
 @dataclass
 class Transcript:
     language: str
     duration: float
     utterances: list[Utterance] = field(default_factory=list)
     speakers_known: bool = True  # False for mono: every speaker is UNKNOWN
+    # Where it was looked for (the windows heard a second time): speech without words.
+    unheard: tuple[Unheard, ...] = ()
 
     def by_speaker(self, speaker: Speaker) -> list[Utterance]:
         return [u for u in self.utterances if u.speaker == speaker]

@@ -215,6 +215,15 @@ def _shifted(segment: Segment, offset: float) -> Segment:
     return replace(segment, start=segment.start + offset, end=segment.end + offset, words=words)
 
 
+def speech_spans(audio: np.ndarray, offset: float = 0.0) -> list[tuple[float, float]]:
+    """Where the voice detector Whisper's VAD gate uses hears speech in 16 kHz `audio`."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [(round(offset + float(span["start"]) / SAMPLE_RATE, 3),
+             round(offset + float(span["end"]) / SAMPLE_RATE, 3))
+            for span in get_speech_timestamps(audio, VadOptions())]
+
+
 def track_options(options: TranscribeOptions, speaker: Speaker) -> TranscribeOptions:
     """The options for one party's track: hot words only where the agent alone speaks."""
     if speaker == Speaker.AGENT or options.hotwords is None:

@@ -71,11 +71,17 @@ from callqa.models.db import (  # noqa: E402
     upgrade_schema,
 )
 from callqa.qa.scoring import default_scorecard  # noqa: E402
-from callqa.queries.call_list import CallFilters, calls_by_id, count_calls, page_ids  # noqa: E402
+from callqa.queries.call_list import (  # noqa: E402
+    PER_PAGE,
+    CallFilters,
+    calls_by_id,
+    count_calls,
+    page_extras,
+    page_ids,
+)
 from callqa.settings import Settings  # noqa: E402
 
 TARGET_P95_MS = 150.0
-PER_PAGE = 50  # the list's default page size
 SUPERVISOR = "bench_supervisor"
 PASSWORD = "bench password"
 
@@ -582,17 +588,14 @@ def time_page(client, clock: DriverClock, case: Case, timings: Timings) -> None:
 
 def time_queries(sessions, case: Case, timings: Timings) -> None:
     """The list's own queries without Flask or templates: count, page rows, page extras."""
-    from callqa.web.listing import page_extras, reviewed_column
-
     filters = CallFilters.from_args(case.args)
     offset = (int(case.args.get("page", 1)) - 1) * PER_PAGE
     with sessions() as session:
-        reviewed = reviewed_column()
-        timings.count.append(_ms(lambda: count_calls(session, filters, reviewed)))
+        timings.count.append(_ms(lambda: count_calls(session, filters)))
         ids: list[int] = []
         timings.rows.append(_ms(lambda: ids.extend(
             call.id for call in calls_by_id(
-                session, page_ids(session, filters, offset, PER_PAGE, reviewed)))))
+                session, page_ids(session, filters, offset, PER_PAGE)))))
         timings.extras.append(_ms(lambda: page_extras(session, ids)))
 
 

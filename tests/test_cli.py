@@ -94,6 +94,11 @@ def test_transcripts_rescore_and_fcr_report(settings, corpus, tmp_path):
     assert rows["reklamacja"] == {"group": "reklamacja", "calls": 2, "fcr": 1, "not_fcr": 1,
                                   "pending": 0, "rate": 0.5}
     assert rows["total"]["calls"] == 4
+    weekly = _callqa(settings, "report", "fcr", "--by", "week", "--json")
+    assert [row["group"] for row in json.loads(weekly.stdout)] == ["2026-W45", "total"]
+    table = _callqa(settings, "report", "fcr", "--by", "agent").stdout.splitlines()
+    assert table[0].split() == ["agent", "calls", "fcr", "not_fcr", "pending", "rate"]
+    assert table[-1].split()[:2] == ["total", "4"]
 
 
 # The main job runs on the embedded defaults; the same pipeline on PostgreSQL is

@@ -110,3 +110,5 @@ def test_a_call_that_kills_every_worker_is_given_up_with_a_reason(sessions, sett
     with sessions() as session:
         call = session.get(Call, call_id)
         assert call.status == CallStatus.FAILED and "gave up after 3 attempts" in call.error
+        assert call.error_msgid.startswith("gave up after %(attempts)s attempts")
+        assert call.error_params == {"attempts": 3}

@@ -1,5 +1,6 @@
-"""The dashboard figures (callqa.dashboard) over hand-built calls with known dates, scores,
-verdicts and FCR statuses, on a real database (SQLite, and PostgreSQL when configured)."""
+"""The statistics (callqa.queries.stats: the dashboard's and `callqa report`'s) over
+hand-built calls with known dates, scores, verdicts and FCR statuses,
+on a real database (SQLite, and PostgreSQL when configured)."""
 from __future__ import annotations
 
 import hashlib
@@ -23,9 +24,12 @@ from callqa.models import (
 from callqa.qa.scoring.scorecard import default_scorecard
 from callqa.queries.stats import (
     DashboardFilters,
+    StatsFilters,
     build_dashboard,
+    fcr_rates,
     item_pass_rates,
     period_end,
+    period_label,
     periods_between,
     score_trends_by_agent,
 )
@@ -163,6 +167,47 @@ def test_fcr_rates_by_agent_and_queue(sessions, calls):
     total = dashboard.fcr_total
     assert (total.fcr, total.not_fcr, total.pending, total.calls, total.rate) == (3, 2, 1, 6, 0.6)
     assert dashboard.periods == [date(2026, 10, 26) + timedelta(weeks=n) for n in range(6)]
+
+
+def _counts(table) -> list[tuple]:
+    return [(row.group.start, row.fcr, row.not_fcr, row.pending) for row in table.rows]
+
+
+def test_fcr_rates_by_period_are_counted_on_utc_days(sessions, calls):
+    with sessions() as session:
+        if session.bind.dialect.name == "postgresql":  # days are UTC days whatever the session
+            session.execute(text("SET TIME ZONE 'Asia/Tokyo'"))
+        weekly = fcr_rates(session, NOVEMBER, "week")
+        monthly = fcr_rates(session, StatsFilters(), "month")  # every call, no date bounds
+        daily = fcr_rates(session, StatsFilters(date(2026, 11, 4), date(2026, 11, 5)), "day")
+    assert _counts(weekly) == [(date(2026, 10, 26), 0, 1, 0), (date(2026, 11, 2), 2, 1, 0),
+                               (date(2026, 11, 9), 0, 0, 1), (date(2026, 11, 30), 1, 0, 0)]
+    total = weekly.total
+    assert (total.fcr, total.not_fcr, total.pending, total.rate) == (3, 2, 1, 0.6)
+    assert _counts(monthly) == [(date(2026, 10, 1), 0, 1, 0), (date(2026, 11, 1), 3, 2, 1),
+                                (date(2026, 12, 1), 1, 0, 0)]  # c7 in October, c5 December
+    assert _counts(daily) == [(date(2026, 11, 4), 0, 1, 0), (date(2026, 11, 5), 1, 0, 0)]
+
+
+def test_the_dashboard_and_the_report_count_fcr_alike(sessions, calls):
+    """The dashboard's FCR tables are `fcr_rates` over its filters; without date bounds (the
+    report's default) the calls outside November count too."""
+    with sessions() as session:
+        dashboard = build_dashboard(session, NOVEMBER)
+        by_agent = fcr_rates(session, NOVEMBER, "agent")
+        everything = fcr_rates(session, StatsFilters(), "agent")
+    assert dashboard.fcr_by_agent == by_agent.rows and dashboard.fcr_total == by_agent.total
+    assert [(r.group.name, r.group.code, r.fcr, r.not_fcr) for r in everything.rows] == [
+        ("Anna", "A01", 1, 1), ("Bartek", "A02", 2, 2), (None, None, 1, 0)]
+    with pytest.raises(ValueError, match="group by one of agent, queue, day, week, month"):
+        fcr_rates(session, NOVEMBER, "year")
+
+
+def test_one_period_scheme_of_labels():
+    assert period_label(date(2026, 11, 2), "day") == "2026-11-02"
+    assert period_label(date(2026, 11, 2), "week") == "2026-W45"
+    assert period_label(date(2025, 12, 29), "week") == "2026-W01"  # ISO: the week of Jan 1
+    assert period_label(date(2026, 11, 1), "month") == "2026-11"
 
 
 def test_agent_and_queue_filters(sessions, calls):

@@ -6,9 +6,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.orm import Session
 
-from callqa.models import Base
+from callqa.models import Base, Call, ItemOverride, utcnow
 from callqa.models.db import alembic_config, upgrade_schema
 
 
@@ -35,6 +36,54 @@ def test_the_call_list_indexes_come_and_go_with_their_migration(engine):
     upgrade_schema(engine)
     assert {"ix_calls_agent_started", "ix_calls_status_started"} <= _index_names(engine, "calls")
     assert "ix_item_results_item_effective_call" in _index_names(engine, "item_results")
+    assert _differences(engine) == []
+
+
+def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
+    """A database from before 0007 keeps its failed calls' English errors; new ones also get
+    a message id and parameters."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert "error_msgid" not in {c["name"] for c in inspect(engine).get_columns("calls")}
+    with engine.begin() as connection:
+        connection.execute(Call.__table__.insert().values(  # the columns 0006 has
+            sha256="ab", original_filename="old.wav", storage_name="ab.wav", size_bytes=4,
+            status="failed", error="empty file (0 bytes)"))
+    upgrade_schema(engine)
+    assert _differences(engine) == []
+    with Session(engine) as session:
+        call = session.scalars(select(Call)).one()
+        assert (call.error, call.error_msgid, call.error_params) == (
+            "empty file (0 bytes)", None, None)
+
+
+def test_review_decisions_upgrade_a_database_in_place(engine):
+    """Overrides made before the queue existed were made on the call page: not by listening."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+        connection.execute(text(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at) "
+            "VALUES (1, 'sup', 'x', 'supervisor', :yes, :now)"), {"yes": True, "now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO calls (id, sha256, original_filename, source, direction, status, "
+            "attempts, created_at, updated_at) VALUES (1, 'ab', 'a.wav', 'recording', "
+            "'inbound', 'done', 0, :now, :now)"), {"now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO item_overrides (call_id, item_id, old_verdict, new_verdict, comment, "
+            "user_id, source, created_at) VALUES (1, 'greeting', 'failed', 'passed', 'Heard.', "
+            "1, 'override', :now)"), {"now": utcnow()})
+    assert "decided_by_listening" not in {c["name"] for c in inspect(engine).get_columns(
+        "item_overrides")}
+    assert "ix_item_results_effective_call" not in _index_names(engine, "item_results")
+    upgrade_schema(engine)
+    assert "ix_item_results_effective_call" in _index_names(engine, "item_results")
+    with Session(engine) as session:
+        [override] = session.scalars(select(ItemOverride)).all()
+        assert (override.comment, override.decided_by_listening) == ("Heard.", False)
     assert _differences(engine) == []
 
 

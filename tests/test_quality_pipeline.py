@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from callqa.models import Call, CallStatus, FcrResult, ItemResult, Scorecard, utcnow
 from callqa.qa.metadata import CallMetadata, read_manifest, transcript_metadata
-from callqa.queries.fcr_report import fcr_report
+from callqa.queries.stats import StatsFilters, fcr_rates
 from callqa.services.fcr_jobs import recompute_fcr
 from callqa.services.ingest import ingest_recording, ingest_transcript
 from callqa.services.score_store import rules_for, score_call
@@ -124,9 +124,9 @@ def test_a_new_call_from_the_customer_updates_the_earlier_call_at_once(
         first = session.get(Call, ids["cen029"])
         assert {"kind": "repeat_contact", "repeat_call_id": later["cen030"]}.items() <= (
             first.fcr.reasons[-1].items())
-        rows = {r.group: r for r in fcr_report(session, "agent")}
-        assert rows["John Carter (A11)"].not_fcr == 1  # the unresolved first call's agent
-        assert rows["Emily Brooks (A12)"].fcr == 1
+        rows = {r.group.code: r for r in fcr_rates(session, StatsFilters(), "agent").rows}
+        assert rows["A11"].not_fcr == 1  # the unresolved first call's agent, John Carter
+        assert rows["A12"].fcr == 1  # Emily Brooks
 
 
 def test_audio_calls_are_scored_after_transcription(sessions, settings, corpus, transcriber):

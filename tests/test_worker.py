@@ -102,7 +102,10 @@ def test_a_call_without_any_language_fails_with_a_clear_reason(worker, sessions,
     [result] = worker.run()
     assert result.status == CallStatus.FAILED
     with sessions() as session:
-        assert "no language" in session.get(Call, outcome.call_id).error
+        call = session.get(Call, outcome.call_id)
+        assert "no language" in call.error
+        assert call.error_msgid.startswith("no language for this call")  # the web translates it
+        assert call.error == call.error_msgid % call.error_params
 
 
 def test_a_recording_gone_from_storage_fails_and_others_go_on(worker, sessions, settings,

@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, g, redirect, request, url_for
 
 from callqa.models import Call, Role, User
+from callqa.queries.call_page import find_call
 from callqa.web import db
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -51,7 +52,7 @@ def visible_call(call_id: int, roles: tuple[str, ...] = EVERYONE) -> Call:
     """The call if the user may see it (else 404), and if their role may use this route
     (else 403). Visibility comes first, so nothing tells an agent another's call exists."""
     user = current_user()
-    call = db().get(Call, call_id)
+    call = find_call(db(), call_id)
     if user is None or call is None or not can_see(user, call):
         abort(404)
     if user.role not in roles:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from callqa.models import Agent, Role, Scorecard, User
+from callqa.models import Role, User
+from callqa.queries import directory
 from callqa.services import accounts as users
 from callqa.services.accounts import ROLES, UserError
 from callqa.web import db
@@ -22,12 +21,8 @@ def user_list():
 
 
 def _users_page(values: dict[str, str], status: int = 200):
-    session = db()
-    rows = session.scalars(
-        select(User).options(joinedload(User.agent)).order_by(User.username)).all()
-    agents = session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all()
-    return render_template("admin/users.html", users=rows, agents=agents, roles=ROLES,
-                           values=values), status
+    return render_template("admin/users.html", users=directory.users(db()),
+                           agents=directory.agents(db()), roles=ROLES, values=values), status
 
 
 @bp.post("/users")
@@ -42,12 +37,12 @@ def create():
         flash(_(str(exc)), "error")
         return _users_page(values, 400)
     db().commit()
-    flash(_("User {name} created.", name=user.username), "ok")
+    flash(_("User %(name)s created.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
 
 
 def _user(user_id: int) -> User:
-    user = db().get(User, user_id)
+    user = directory.find_user(db(), user_id)
     if user is None:
         abort(404)
     return user
@@ -63,8 +58,8 @@ def set_active(user_id: int):
         return redirect(url_for("admin.user_list"), code=303)
     users.set_active(user, active)
     db().commit()
-    flash(_("User {name} activated.", name=user.username) if active
-          else _("User {name} deactivated.", name=user.username), "ok")
+    flash(_("User %(name)s activated.", name=user.username) if active
+          else _("User %(name)s deactivated.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
 
 
@@ -78,21 +73,20 @@ def link_agent(user_id: int):
         flash(_(str(exc)), "error")
         return redirect(url_for("admin.user_list"), code=303)
     db().commit()
-    flash(_("Agent link of {name} saved.", name=user.username), "ok")
+    flash(_("Agent link of %(name)s saved.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
 
 
 @bp.get("/scorecards")
 @roles_required(Role.ADMIN)
 def scorecards():
-    rows = db().scalars(select(Scorecard).order_by(Scorecard.created_at.desc())).all()
-    return render_template("admin/scorecards.html", scorecards=rows)
+    return render_template("admin/scorecards.html", scorecards=directory.scorecards(db()))
 
 
 @bp.get("/scorecards/<int:scorecard_id>")
 @roles_required(Role.ADMIN)
 def scorecard(scorecard_id: int):
-    row = db().get(Scorecard, scorecard_id)
+    row = directory.find_scorecard(db(), scorecard_id)
     if row is None:
         abort(404)
     return render_template("admin/scorecard.html", scorecard=row)

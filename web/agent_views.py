@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from callqa.models import Feedback
 from callqa.queries.call_list import SORTS, CallFilters
+from callqa.queries.call_page import find_feedback
 from callqa.services import reviewing as review
 from callqa.services.reviewing import ReviewError
 from callqa.web import db
@@ -33,7 +33,7 @@ def my_calls():
 @bp.post("/feedback/<int:feedback_id>/acknowledge")
 @login_required
 def acknowledge(feedback_id: int):
-    feedback = db().get(Feedback, feedback_id)
+    feedback = find_feedback(db(), feedback_id)
     if feedback is None:
         abort(404)
     call = visible_call(feedback.call_id, AGENTS)

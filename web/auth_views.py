@@ -44,7 +44,7 @@ def login():
     policy = ThrottlePolicy.from_settings(current_app.config["CALLQA_SETTINGS"])
     wait = login_throttle.wait_seconds(db(), username, address, policy)
     if wait:
-        flash(_("Too many failed sign-ins. Try again in {minutes} min.",
+        flash(_("Too many failed sign-ins. Try again in %(minutes)s min.",
                 minutes=math.ceil(wait / 60)), "error")
         return _login_refused(username, 429, {"Retry-After": str(wait)})
     user = authenticate(db(), username, request.form.get("password", ""))

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 from flask import request as flask_request
-from sqlalchemy import select
 
-from callqa.models import Agent, CallStatus, Queue
+from callqa.models import CallStatus
 from callqa.qa.fcr.contacts import FcrStatus
+from callqa.queries import directory
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
 from callqa.queries.export import csv_lines
@@ -17,7 +17,8 @@ from callqa.services.score_store import rules_for
 from callqa.web import db
 from callqa.web.access import SUPERVISORS, login_required, roles_required, visible_call
 from callqa.web.appctx import settings
-from callqa.web.listing import call_list, reviewed_column, sort_url, url_with
+from callqa.web.i18n import translator
+from callqa.web.listing import call_list, sort_url, url_with
 
 bp = Blueprint("calls", __name__)
 
@@ -41,8 +42,7 @@ def index():
 @roles_required(*SUPERVISORS)
 def export_csv():
     """Every call the list's filters match (not just one page), in the list's order."""
-    query = call_list_query(CallFilters.from_args(flask_request.args),
-                            reviewed_column=reviewed_column())
+    query = call_list_query(CallFilters.from_args(flask_request.args))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
         _streamed_lines(query),
@@ -54,19 +54,19 @@ def _streamed_lines(query) -> Iterator[str]:
     """The export owns its session: the request's is closed before the body streams. A
     generator, so a server closing an abandoned download closes the session too."""
     sessions = current_app.extensions["callqa_sessions"]
+    translate = translator()  # headers and errors in the request's language
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # the BOM: spreadsheets then read the file as UTF-8
         with sessions() as session:
-            yield from csv_lines(session, query)
+            yield from csv_lines(session, query, translate)
     return lines()
 
 
 def _filter_choices() -> dict[str, object]:
-    session = db()
     return {
-        "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
-        "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
+        "agents": directory.agents(db()),
+        "queues": directory.queues(db()),
         "languages": LANGUAGE_CHOICES,
         "items": [(item.id, dict(item.label)) for item in _scorecard_items()],
         "fcr": tuple(str(s) for s in FcrStatus),

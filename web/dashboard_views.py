@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import escape
-from sqlalchemy import select
 
-from callqa.models import Agent, Queue
+from callqa.queries import directory
+from callqa.queries.agreement import AgreementFilters, agreement
 from callqa.queries.stats import (
     PERIODS,
     Dashboard,
@@ -28,7 +28,7 @@ from callqa.web import db
 from callqa.web.access import SUPERVISORS, roles_required
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
-from callqa.web.i18n import pick
+from callqa.web.i18n import lazy_gettext, pick
 from callqa.web.vendor_views import plotly_maplibre_style_id, plotly_version
 
 bp = Blueprint("dashboard", __name__)
@@ -45,18 +45,20 @@ def index():
         item_labels=item_labels, group_name=group_name, percent=percent,
         period_label=period_label, plotly_version=plotly_version(),
         plotly_style_id=plotly_maplibre_style_id(),
-        chart_data=chart_data(dashboard, links, item_labels))
+        chart_data=chart_data(dashboard, links, item_labels),
+        agreement=agreement(db(), AgreementFilters(filters.date_from, filters.date_to,
+                                                   filters.agent_id, filters.queue_id)))
 
 
-PERIOD_NAMES = {"day": "Day", "week": "Week", "month": "Month"}
+PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),
+                "month": lazy_gettext("Month")}
 
 
 def _filter_choices() -> dict[str, Any]:
-    session = db()
     return {
-        "agents": session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)).all(),
-        "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
-        "periods": [(period, _(PERIOD_NAMES[period])) for period in PERIODS],
+        "agents": directory.agents(db()),
+        "queues": directory.queues(db()),
+        "periods": [(period, str(PERIOD_NAMES[period])) for period in PERIODS],
     }
 
 

@@ -1,48 +1,62 @@
-"""Polish and English. Messages are written in English in the code and templates, through `_`;
-the Polish catalog (web/i18n_pl.py) translates them. Labels stored with results
-({"pl": ..., "en": ...}) are picked with `pick`."""
+"""Polish and English, on Flask-Babel. Messages are written in English in the code and
+templates, through `_`/`gettext` and `ngettext` with `%(name)s` parameters; the gettext
+catalog web/translations/pl/LC_MESSAGES/messages.po translates them (README: how to update
+it). Labels stored with results ({"pl": ..., "en": ...}) are picked with `pick`."""
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, request, session
+import flask_babel
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Babel, get_translations, lazy_gettext, ngettext
 
-from callqa.models import User
-from callqa.web.i18n_pl import PL
+from callqa.models import Call, User
+from callqa.qa.messages import N_, format_message
+
+__all__ = ["LANGUAGES", "LABELS", "call_error", "gettext", "label", "lazy_gettext", "ngettext",
+           "pick", "request_language", "translated", "translator"]
 
 LANGUAGES = ("en", "pl")
 DEFAULT = "en"
-CATALOGS: dict[str, Mapping[str, str]] = {"pl": PL}
 
 
 # Codes stored in the database, by kind, with their English names.
 LABELS: dict[str, dict[str, str]] = {
-    "verdict": {"passed": "Passed", "failed": "Failed", "not_applicable": "Not applicable",
-                "review": "Needs review"},
-    "status": {"queued": "Queued", "transcribing": "Transcribing",
-               "transcribed": "Transcribed", "done": "Done", "no_speech": "No speech",
-               "failed": "Processing failed"},
-    "fcr": {"fcr": "Resolved (FCR)", "not_fcr": "Not resolved", "pending": "Pending"},
-    "reason": {"repeat_contact": "Repeat contact", "transfer": "Transferred",
-               "callback": "Callback promised", "unable_to_help": "Agent unable to help"},
-    "role": {"admin": "Administrator", "supervisor": "Supervisor", "agent": "Agent"},
-    "speaker": {"agent": "Agent", "customer": "Customer", "unknown": "Unknown speaker"},
-    "method": {"exact": "exact", "lemma": "lemma", "fuzzy": "fuzzy"},
-    "dispute": {"open": "Open", "accepted": "Accepted", "rejected": "Rejected"},
-    "source": {"override": "Override", "dispute": "Dispute"},
-    "note": {"speaker_unknown": "speaker unknown (mono recording)",
-             "other_speaker": "said by the other party", "outside_window": "outside the window",
-             "excluded": "excluded phrase", "fuzzy_only": "fuzzy match only",
-             "word_boundaries": "not whole words"},
-    "direction": {"inbound": "Inbound", "outbound": "Outbound", "internal": "Internal"},
-    "scope": {"first": "first {n} utterances", "last": "last {n} utterances",
-              "all": "all utterances"},
-    "layout": {"agent-left": "Stereo, agent on the left", "agent-right":
-               "Stereo, agent on the right", "mono": "Mono"},
+    "verdict": {"passed": N_("Passed"), "failed": N_("Failed"),
+                "not_applicable": N_("Not applicable"), "review": N_("Needs review")},
+    "status": {"queued": N_("Queued"), "transcribing": N_("Transcribing"),
+               "transcribed": N_("Transcribed"), "done": N_("Done"),
+               "no_speech": N_("No speech"), "failed": N_("Processing failed")},
+    "fcr": {"fcr": N_("Resolved (FCR)"), "not_fcr": N_("Not resolved"),
+            "pending": N_("Pending")},
+    "reason": {"repeat_contact": N_("Repeat contact"), "transfer": N_("Transferred"),
+               "callback": N_("Callback promised"), "unable_to_help": N_("Agent unable to help")},
+    "role": {"admin": N_("Administrator"), "supervisor": N_("Supervisor"), "agent": N_("Agent")},
+    "speaker": {"agent": N_("Agent"), "customer": N_("Customer"),
+                "unknown": N_("Unknown speaker")},
+    "method": {"exact": N_("exact"), "lemma": N_("lemma"), "fuzzy": N_("fuzzy")},
+    "dispute": {"open": N_("Open"), "accepted": N_("Accepted"), "rejected": N_("Rejected")},
+    "source": {"override": N_("Override"), "dispute": N_("Dispute")},
+    "note": {"speaker_unknown": N_("speaker unknown (mono recording)"),
+             "other_speaker": N_("said by the other party"),
+             "outside_window": N_("outside the window"), "excluded": N_("excluded phrase"),
+             "fuzzy_only": N_("fuzzy match only"), "word_boundaries": N_("not whole words")},
+    "direction": {"inbound": N_("Inbound"), "outbound": N_("Outbound"),
+                  "internal": N_("Internal")},
+    "scope": {"all": N_("all utterances")},
+    "layout": {"agent-left": N_("Stereo, agent on the left"),
+               "agent-right": N_("Stereo, agent on the right"), "mono": N_("Mono")},
 }
+
+
+def gettext(message: str, **values: Any) -> str:
+    """`message` in the UI language, formatted with `values` (%(name)s) if any."""
+    return flask_babel.gettext(message, **values)
 
 
 def label(kind: str, code: str | None) -> str:
@@ -53,14 +67,35 @@ def label(kind: str, code: str | None) -> str:
     return gettext(english) if english else str(code)
 
 
-def translate(message: str, lang: str | None = None, **values: object) -> str:
-    lang = lang or g.get("lang", DEFAULT)
-    text = CATALOGS.get(lang, {}).get(message, message)
-    return text.format(**values) if values else text
+def translated(msgid: str, params: Mapping[str, Any] | None = None) -> str:
+    """A stored message id with its parameters (a processing error) in the UI language."""
+    return _format(get_translations(), msgid, params)
 
 
-def gettext(message: str, **values: object) -> str:
-    return translate(message, None, **values)
+def translator():
+    """`translated` bound to this request's language, for work that outlives the request
+    (a streamed export): it needs no request context when called."""
+    translations = get_translations()
+    return lambda msgid, params=None: _format(translations, msgid, params)
+
+
+def _format(translations: NullTranslations, msgid: str, params: Mapping[str, Any] | None) -> str:
+    """The translation with the parameters; should they not fit it (a translator's slip that
+    tests/web/test_web_i18n.py catches), the English, which they were stored with."""
+    for text in (translations.ugettext(msgid), msgid):
+        try:
+            return format_message(text, params)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return msgid
+
+
+def call_error(call: Call) -> str:
+    """Why a call could not be processed, in the UI language; calls stored before errors had
+    message ids show their stored English text."""
+    if call.error_msgid:
+        return translated(call.error_msgid, call.error_params)
+    return call.error or ""
 
 
 def pick(labels: Mapping[str, str] | None, lang: str | None = None) -> str:
@@ -78,6 +113,13 @@ def request_language(user: User | None) -> str:
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT)
+
+
+def _select_locale() -> str | None:
+    """Flask-Babel's locale selector: the request's language (None outside a request)."""
+    if not has_request_context():
+        return None
+    return request_language(g.get("user"))
 
 
 def local_time(value: datetime | None) -> str:
@@ -108,12 +150,19 @@ def number(value: float | None, digits: int = 1) -> str:
 def utterance_scope(text: str | None) -> str:
     """Which utterances an item looked in ("first 2", "last 3", "all"), in the UI language."""
     match = re.fullmatch(r"(first|last) (\d+)", text or "")
-    if match:
-        return gettext(LABELS["scope"][match[1]], n=int(match[2]))
-    return label("scope", text) if text == "all" else (text or "")
+    if not match:
+        return label("scope", text) if text == "all" else (text or "")
+    count = int(match[2])
+    if match[1] == "first":
+        return ngettext("the first utterance", "first %(num)d utterances", count)
+    return ngettext("the last utterance", "last %(num)d utterances", count)
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(_=gettext, pick=pick, label=label, LANGUAGES=LANGUAGES)
+    """Flask-Babel with the request's language; its Jinja integration gives templates `_`,
+    `gettext` and `ngettext` (new style: `_("Call %(id)s", id=...)`, values escaped)."""
+    Babel(app, locale_selector=_select_locale, default_locale=DEFAULT)
+    app.jinja_env.globals.update(pick=pick, label=label, call_error=call_error,
+                                 LANGUAGES=LANGUAGES)
     app.jinja_env.filters.update(local_time=local_time, clock=clock, number=number,
                                  utterance_scope=utterance_scope)

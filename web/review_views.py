@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from callqa.models import Dispute, DisputeStatus, ItemResult
+from callqa.models import Dispute
+from callqa.queries.disputes import dispute_queue, find_dispute
 from callqa.services import reviewing as review
 from callqa.services.reviewing import ReviewError
 from callqa.web import db
@@ -19,7 +18,6 @@ from callqa.web.access import (
 from callqa.web.i18n import gettext as _
 
 bp = Blueprint("review", __name__)
-RESOLVED_SHOWN = 50
 
 
 def _to_call(call_id: int, anchor: str = ""):
@@ -71,27 +69,13 @@ def feedback(call_id: int):
 @bp.get("/disputes")
 @roles_required(*SUPERVISORS)
 def disputes():
-    query = select(Dispute).options(joinedload(Dispute.agent_user), joinedload(Dispute.resolved_by))
-    open_ones = db().scalars(
-        query.where(Dispute.status == DisputeStatus.OPEN).order_by(Dispute.id)).all()
-    resolved = db().scalars(query.where(Dispute.status != DisputeStatus.OPEN)
-                            .order_by(Dispute.resolved_at.desc()).limit(RESOLVED_SHOWN)).all()
-    return render_template("review/disputes.html", open_disputes=open_ones, resolved=resolved,
-                           labels=_item_labels([*open_ones, *resolved]))
-
-
-def _item_labels(disputes: list[Dispute]) -> dict[tuple[int, str], dict[str, str]]:
-    """The disputed items' names, as their scorecard calls them."""
-    call_ids = {d.call_id for d in disputes}
-    if not call_ids:
-        return {}
-    rows = db().execute(select(ItemResult.call_id, ItemResult.item_id, ItemResult.detail)
-                        .where(ItemResult.call_id.in_(call_ids)))
-    return {(call_id, item_id): detail.get("label") or {} for call_id, item_id, detail in rows}
+    queue = dispute_queue(db())
+    return render_template("review/disputes.html", open_disputes=queue.open,
+                           resolved=queue.resolved, labels=queue.labels)
 
 
 def _dispute(dispute_id: int) -> Dispute:
-    dispute = db().get(Dispute, dispute_id)
+    dispute = find_dispute(db(), dispute_id)
     if dispute is None:
         abort(404)
     return dispute

@@ -10,8 +10,10 @@ from flask import Flask, g, render_template, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from callqa.queries.directory import find_user
 from callqa.settings import Settings
 from callqa.web import db, i18n
+from callqa.web.highlight import highlight
 
 csrf = CSRFProtect()
 
@@ -35,6 +37,7 @@ def init_web(app: Flask, settings: Settings) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid while the session lasts
     csrf.init_app(app)
     i18n.init_app(app)
+    app.jinja_env.filters["highlight"] = highlight
     app.before_request(_load_user)
     app.after_request(_security_headers)
     for code in (400, 403, 404, 405, 413):
@@ -67,12 +70,10 @@ def secret_key(home: Path) -> str:
 
 
 def _load_user() -> None:
-    from callqa.models import User
-
     g.user = None
     user_id = session.get("user_id")
     if user_id is not None:
-        user = db().get(User, user_id)
+        user = find_user(db(), user_id)
         if user is None or not user.active:
             session.clear()  # deactivated: signed out at once
         else:
@@ -103,9 +104,10 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import auth_views as auth
     from callqa.web import calls_views as calls
     from callqa.web import dashboard_views as dashboard
+    from callqa.web import review_queue_views as review_queue
     from callqa.web import review_views as review
     from callqa.web import upload_views as upload
     from callqa.web import vendor_views as vendor
 
-    for module in (auth, calls, review, agent, upload, admin, dashboard, vendor):
+    for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor):
         app.register_blueprint(module.bp)

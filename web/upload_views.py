@@ -11,12 +11,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from callqa.models import CallStatus
+from callqa.qa.messages import N_
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
-from callqa.services.ingest import ingest_recording
+from callqa.services.ingest import IngestOutcome, ingest_recording
 from callqa.web.access import SUPERVISORS, roles_required
 from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
+from callqa.web.i18n import translated
 
 bp = Blueprint("upload", __name__)
 TEXT_FIELDS = ("external_id", "agent_id", "agent_name", "customer_phone", "customer_name",
@@ -44,25 +46,36 @@ def upload():
         return _form(values, 400)
     try:
         meta = _metadata(values)
-    except (ValueError, MetadataError) as exc:
-        flash(_("The metadata is not valid: {problem}", problem=str(exc)), "error")
+    except MetadataError as exc:
+        flash(_("The metadata is not valid: %(problem)s",
+                problem=translated(exc.message.msgid, exc.message.params)), "error")
         return _form(values, 400)
     outcome = _ingest(recording, meta)
     if outcome.call_id is None:
-        flash(_("The recording was not stored: {problem}", problem=outcome.message), "error")
+        flash(_("The recording was not stored: %(problem)s", problem=outcome.message), "error")
         return _form(values, 400)
     messages = {CallStatus.QUEUED: _("Recording queued for transcription."),
                 "duplicate": _("This recording is already stored."),
-                CallStatus.FAILED: _("The recording is stored but cannot be processed: {problem}",
-                            problem=outcome.message)}
+                CallStatus.FAILED: _("The recording is stored but cannot be processed: %(problem)s",
+                                     problem=_problem(outcome))}
     failed = outcome.status == CallStatus.FAILED
     flash(messages.get(outcome.status, outcome.status), "error" if failed else "ok")
     return redirect(url_for("calls.show", call_id=outcome.call_id), code=303)
 
 
+def _problem(outcome: IngestOutcome) -> str:
+    """Why the stored recording cannot be processed, in the UI language."""
+    problem = outcome.problem
+    return translated(problem.msgid, problem.params) if problem else outcome.message
+
+
 def _metadata(values: dict[str, str]) -> CallMetadata:
     started = values["started_at"]
-    started_at = datetime.fromisoformat(started) if started else None
+    try:
+        started_at = datetime.fromisoformat(started) if started else None
+    except ValueError as exc:
+        raise MetadataError(N_("%(source)s: started_at %(value)s is not an ISO 8601 time"),
+                            source=_("form"), value=repr(started)) from exc
     if started_at is not None and started_at.tzinfo is None:
         started_at = started_at.astimezone()  # a time from the form is the server's local time
     meta = CallMetadata(started_at=started_at,

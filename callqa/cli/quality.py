@@ -17,7 +17,15 @@ from callqa.qa.metadata import ManifestEntry, MetadataError, read_manifest_entri
 from callqa.qa.scoring import ScorecardError
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcript_file import TranscriptFileError
-from callqa.queries.fcr_report import GROUPINGS, fcr_report
+from callqa.queries.agreement import AgreementFilters, AgreementRow, agreement
+from callqa.queries.stats import (
+    FCR_GROUPINGS,
+    FcrRate,
+    FcrTable,
+    StatsFilters,
+    fcr_rates,
+    period_label,
+)
 from callqa.services import evaluation
 from callqa.services.score_store import Rules, rules_for, score_call
 from callqa.services.transcribing import load_transcriber
@@ -103,23 +111,80 @@ def report() -> None:
 
 
 @report.command("fcr")
-@click.option("--by", type=click.Choice(GROUPINGS), default="agent", show_default=True)
+@click.option("--by", type=click.Choice(FCR_GROUPINGS), default="agent", show_default=True,
+              help="Periods are UTC days, ISO weeks (2026-W45) and months (2026-11), as on "
+                   "the dashboard.")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First call date.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last call date.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def report_fcr(app: App, by: str, start, end, as_json: bool) -> None:
-    """FCR rate by agent, queue or period, with counts (rate = fcr / decided calls)."""
+    """FCR rate by agent, queue or period, with counts (rate = fcr / decided calls); the
+    same figures as the dashboard's."""
     with app.sessions() as session:
-        rows = fcr_report(session, by, _day(start), _day(end))
+        table = fcr_rates(session, StatsFilters(_day(start), _day(end)), by)
+    rows = _labelled(table)
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([_fcr_dict(label, rate) for label, rate in rows],
+                              ensure_ascii=False, indent=2))
         return
     click.echo(f"{by:<32}{'calls':>7}{'fcr':>6}{'not_fcr':>9}{'pending':>9}{'rate':>8}")
-    for row in rows:
-        rate = "-" if row.rate is None else f"{row.rate * 100:.1f}%"
-        click.echo(f"{row.group:<32}{row.calls:>7}{row.fcr:>6}{row.not_fcr:>9}"
-                   f"{row.pending:>9}{rate:>8}")
+    for label, rate in rows:
+        shown = "-" if rate.rate is None else f"{rate.rate * 100:.1f}%"
+        click.echo(f"{label:<32}{rate.calls:>7}{rate.fcr:>6}{rate.not_fcr:>9}"
+                   f"{rate.pending:>9}{shown:>8}")
+
+
+def _labelled(table: FcrTable) -> list[tuple[str, FcrRate]]:
+    """Each row with its group's name, then the total."""
+    return [(_group_label(table.by, row), row) for row in table.rows] + [("total", table.total)]
+
+
+def _group_label(by: str, row: FcrRate) -> str:
+    group = row.group
+    if by == "agent":
+        if group.id is None:
+            return "(no agent)"
+        if group.code is None or group.name == group.code:  # no name: its external id
+            return group.name or str(group.id)
+        return f"{group.name} ({group.code})"
+    if by == "queue":
+        return "(no queue)" if group.id is None else group.name or str(group.id)
+    return "(no date)" if group.start is None else period_label(group.start, by)
+
+
+def _fcr_dict(label: str, rate: FcrRate) -> dict[str, object]:
+    return {"group": label, "calls": rate.calls, "fcr": rate.fcr, "not_fcr": rate.not_fcr,
+            "pending": rate.pending,
+            "rate": None if rate.rate is None else round(rate.rate, 4)}
+
+
+@report.command("agreement")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First call date.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last call date.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def report_agreement(app: App, start, end, as_json: bool) -> None:
+    """How often people kept the machine's passed/failed verdicts they reviewed, per item and
+    language (overrides and accepted disputes are disagreements; see callqa.queries.agreement)."""
+    with app.sessions() as session:
+        result = agreement(session, AgreementFilters(_day(start), _day(end)))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'item':<24}{'language':<10}{'reviewed':>9}{'kept':>6}{'changed':>9}"
+               f"{'agreement':>11}")
+    for item in result.by_item:  # each item's languages, then the item over all of them
+        for row in [r for r in result.rows if r.item_id == item.item_id] + [item]:
+            click.echo(_agreement_line(row))
+    for row in [*result.by_language, result.total]:
+        click.echo(_agreement_line(row))
+
+
+def _agreement_line(row: AgreementRow) -> str:
+    rate = "-" if row.rate is None else f"{row.rate * 100:.1f}%"
+    return (f"{row.item_id:<24}{row.language:<10}{row.reviewed:>9}{row.kept:>6}"
+            f"{row.changed:>9}{rate:>11}")
 
 
 def _day(value) -> date | None:

@@ -1,5 +1,6 @@
-"""The filtered, sorted, paginated call list: the UI list, the CSV export and the list
-benchmark (scripts/bench_call_list.py: 100,000 calls) all read calls through here.
+"""The filtered, sorted, paginated call list: the UI list (the supervisors' list, an agent's
+"my calls") with its per-page extras, the CSV export and the list benchmark
+(scripts/bench_call_list.py: 100,000 calls) all read calls through here.
 
 A page is found by ids first and loaded afterwards, and its ids come from two queries, the
 calls that have a value of the sort key and then those that have none: so each is an index
@@ -11,13 +12,28 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, get_type_hints
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from callqa.models import Agent, Call, CallScore, CallStatus, FcrResult, ItemResult, Queue
+from callqa.models import (
+    Agent,
+    Call,
+    CallReview,
+    CallScore,
+    CallStatus,
+    Dispute,
+    DisputeStatus,
+    FcrResult,
+    Feedback,
+    ItemOverride,
+    ItemResult,
+    Queue,
+)
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.scoring import Verdict
 from callqa.settings import InvalidValue, parse_value
+
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,7 @@ class CallFilters:
     failed_item: str | None = None  # calls where this checklist item failed
     fcr_status: FcrStatus | None = None
     reviewed: bool | None = None
+    pending_review: bool | None = None  # the score waits on items only a person can decide
     status: CallStatus | None = None  # processing status
     sort: str = "started"
     descending: bool = True
@@ -84,12 +101,11 @@ class CallFilters:
         return cls(**values)
 
 
-def call_list_query(filters: CallFilters, reviewed_column: Any = None) -> Select:
+def call_list_query(filters: CallFilters) -> Select:
     """Calls matching `filters`, sorted, with agent, queue, score and FCR loaded in the same
-    query; `reviewed_column` is a boolean SQL expression for "this call was reviewed" once
-    reviews exist. For reading every match (the CSV export); a page is `call_page`."""
+    query. For reading every match (the CSV export); a page is `call_page`."""
     key = _sort_key(filters)
-    query = _filtered(select(Call), filters, reviewed_column)
+    query = _filtered(select(Call), filters)
     if key.table is not None:
         query = query.outerjoin(key.table, key.on)
     first, tiebreak = SortKey(key.column).order(filters.descending)
@@ -105,14 +121,14 @@ def _with_related(query: Select) -> Select:
                          joinedload(Call.score), joinedload(Call.fcr))
 
 
-def _filtered(query: Select, filters: CallFilters, reviewed_column: Any,
-              counting: bool = False, score_joined: bool = False) -> Select:
+def _filtered(query: Select, filters: CallFilters, counting: bool = False,
+              score_joined: bool = False) -> Select:
     """`query` over calls narrowed to the matches. A filter on a call's score, FCR or
     checklist is a subquery: IN for a count, which reads the filter's own index once;
     EXISTS for a page, so SQLite walks the sort order checking each call and stops after
     the page, where an IN would fetch and sort every match first. With `score_joined`
     the query has joined CallScore and filters on it directly."""
-    conditions = _call_conditions(filters, reviewed_column)
+    conditions = _call_conditions(filters)
     if score_joined:
         conditions += _score_conditions(filters)
     for call_id, where in _related_conditions(filters, with_score=not score_joined):
@@ -124,7 +140,7 @@ def _filtered(query: Select, filters: CallFilters, reviewed_column: Any,
     return query.where(*conditions)
 
 
-def _call_conditions(filters: CallFilters, reviewed_column: Any) -> list[Any]:
+def _call_conditions(filters: CallFilters) -> list[Any]:
     conditions = []
     if filters.agent_id is not None:
         conditions.append(Call.agent_id == filters.agent_id)
@@ -138,8 +154,8 @@ def _call_conditions(filters: CallFilters, reviewed_column: Any) -> list[Any]:
         conditions.append(Call.language == filters.language)
     if filters.status:
         conditions.append(Call.status == filters.status)
-    if filters.reviewed is not None and reviewed_column is not None:
-        conditions.append(reviewed_column if filters.reviewed else ~reviewed_column)
+    if filters.reviewed is not None:
+        conditions.append(reviewed_column() if filters.reviewed else ~reviewed_column())
     return conditions
 
 
@@ -162,7 +178,14 @@ def _score_conditions(filters: CallFilters) -> list[Any]:
         conditions.append(CallScore.score >= filters.score_min)
     if filters.score_max is not None:
         conditions.append(CallScore.score <= filters.score_max)
+    if filters.pending_review is not None:
+        conditions.append(CallScore.needs_review.is_(filters.pending_review))
     return conditions
+
+
+def reviewed_column() -> Any:
+    """True for a call that a supervisor marked reviewed."""
+    return exists().where(CallReview.call_id == Call.id)
 
 
 def _start_of(day: date) -> datetime:
@@ -181,27 +204,24 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def call_page(session: Session, filters: CallFilters, page: int = 1, per_page: int = 50,
-              reviewed_column: Any = None) -> Page:
+def call_page(session: Session, filters: CallFilters, page: int = 1,
+              per_page: int = PER_PAGE) -> Page:
     """One page of the calls matching `filters` and how many match in all."""
     page, per_page = max(1, page), min(max(1, per_page), 500)
-    ids = page_ids(session, filters, (page - 1) * per_page, per_page, reviewed_column)
-    return Page(calls_by_id(session, ids), count_calls(session, filters, reviewed_column),
-                page, per_page)
+    ids = page_ids(session, filters, (page - 1) * per_page, per_page)
+    return Page(calls_by_id(session, ids), count_calls(session, filters), page, per_page)
 
 
-def count_calls(session: Session, filters: CallFilters, reviewed_column: Any = None) -> int:
-    query = _filtered(select(func.count()).select_from(Call), filters, reviewed_column,
-                      counting=True)
+def count_calls(session: Session, filters: CallFilters) -> int:
+    query = _filtered(select(func.count()).select_from(Call), filters, counting=True)
     return session.scalar(query) or 0
 
 
-def page_ids(session: Session, filters: CallFilters, offset: int, limit: int,
-             reviewed_column: Any = None) -> list[int]:
+def page_ids(session: Session, filters: CallFilters, offset: int, limit: int) -> list[int]:
     """The ids of one page in the list's order: the calls with a value of the sort key,
     then (from wherever they start on this page) those without one, by id."""
     key = _sort_key(filters)
-    valued = _valued(select(Call.id), key, filters, reviewed_column)
+    valued = _valued(select(Call.id), key, filters)
     ids = list(session.scalars(
         valued.order_by(*key.order(filters.descending)).limit(limit).offset(offset)))
     if len(ids) == limit or not key.nullable or _no_missing_scores(key, filters):
@@ -210,21 +230,19 @@ def page_ids(session: Session, filters: CallFilters, offset: int, limit: int,
         missing_offset = 0
     else:  # past the calls with a value: how far past them
         missing_offset = offset - (session.scalar(_valued(
-            select(func.count()).select_from(Call), key, filters, reviewed_column,
-            counting=True)) or 0)
-    missing = _filtered(select(Call.id), filters, reviewed_column).where(_missing(key))
+            select(func.count()).select_from(Call), key, filters, counting=True)) or 0)
+    missing = _filtered(select(Call.id), filters).where(_missing(key))
     order = Call.id.desc() if filters.descending else Call.id.asc()
     return ids + list(session.scalars(
         missing.order_by(order).limit(limit - len(ids)).offset(missing_offset)))
 
 
-def _valued(query: Select, key: SortKey, filters: CallFilters, reviewed_column: Any,
+def _valued(query: Select, key: SortKey, filters: CallFilters,
             counting: bool = False) -> Select:
     """The matching calls that have a value of `key` (joined to its table)."""
     if key.table is not None:
         query = query.join(key.table, key.on)
-    query = _filtered(query, filters, reviewed_column, counting=counting,
-                      score_joined=key.table is CallScore)
+    query = _filtered(query, filters, counting=counting, score_joined=key.table is CallScore)
     return query.where(key.column.is_not(None)) if key.nullable else query
 
 
@@ -246,3 +264,45 @@ def calls_by_id(session: Session, ids: list[int]) -> list[Call]:
     calls = {call.id: call for call in session.scalars(
         _with_related(select(Call).where(Call.id.in_(ids)))).unique()}
     return [calls[i] for i in ids if i in calls]
+
+
+@dataclass
+class CallList:
+    """One page of the list and, for its calls: which are reviewed, which have an overridden
+    item, which an open dispute; their feedback."""
+
+    filters: CallFilters
+    page: Page
+    reviewed: set[int]
+    overridden: set[int]
+    open_disputes: set[int]
+    feedback: dict[int, list[Feedback]]
+
+    @classmethod
+    def empty(cls, filters: CallFilters, per_page: int = PER_PAGE) -> CallList:
+        return cls(filters, Page([], 0, 1, per_page), set(), set(), set(), {})
+
+
+def call_list(session: Session, filters: CallFilters, page: int = 1,
+              per_page: int = PER_PAGE) -> CallList:
+    found = call_page(session, filters, page, per_page)
+    return CallList(filters, found, *page_extras(session, [call.id for call in found.calls]))
+
+
+Extras = tuple[set[int], set[int], set[int], dict[int, list[Feedback]]]
+
+
+def page_extras(session: Session, ids: list[int]) -> Extras:
+    """For these calls: reviewed, overridden, with an open dispute; their feedback."""
+    if not ids:
+        return set(), set(), set(), {}
+    reviewed = set(session.scalars(select(CallReview.call_id).where(CallReview.call_id.in_(ids))))
+    overridden = set(session.scalars(
+        select(ItemOverride.call_id).where(ItemOverride.call_id.in_(ids)).distinct()))
+    disputed = set(session.scalars(select(Dispute.call_id).where(
+        Dispute.call_id.in_(ids), Dispute.status == DisputeStatus.OPEN).distinct()))
+    feedback: dict[int, list[Feedback]] = {}
+    for row in session.scalars(
+            select(Feedback).where(Feedback.call_id.in_(ids)).order_by(Feedback.id)):
+        feedback.setdefault(row.call_id, []).append(row)
+    return reviewed, overridden, disputed, feedback

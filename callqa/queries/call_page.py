@@ -1,12 +1,10 @@
 """What the call page shows, gathered from the call and the people's decisions on it."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,7 +42,8 @@ class UtteranceView:
     speaker: str
     start: float
     end: float
-    html: Markup
+    text: str
+    marks: list[str]  # the matched words to highlight (in any case) in the text
 
 
 @dataclass
@@ -61,11 +60,19 @@ class CallPage:
         return self.call.storage_name is not None
 
 
+def find_call(session: Session, call_id: int) -> Call | None:
+    return session.get(Call, call_id)
+
+
+def find_feedback(session: Session, feedback_id: int) -> Feedback | None:
+    return session.get(Feedback, feedback_id)
+
+
 def call_page(session: Session, call: Call) -> CallPage:
     items = _items(session, call)
     marks = _marks(items)
     utterances = [
-        UtteranceView(i, u.speaker, u.start_s, u.end_s, highlight(u.text, marks[i]))
+        UtteranceView(i, u.speaker, u.start_s, u.end_s, u.text, marks[i])
         for i, u in enumerate(call.utterances)
     ]
     feedback = session.scalars(
@@ -107,27 +114,3 @@ def _marks(items: list[ItemView]) -> dict[int, list[str]]:
             if evidence.get("matched"):
                 marks[evidence["utterance_index"]].append(evidence["matched"])
     return marks
-
-
-def highlight(text: str, needles: list[str]) -> Markup:
-    """The text, escaped, with each occurrence of the needles (any case) in <mark>."""
-    spans: list[tuple[int, int]] = []
-    for needle in needles:
-        spans += [m.span() for m in re.finditer(re.escape(needle), text, re.IGNORECASE)]
-    out, position = [], 0
-    for start, end in _merged(spans):
-        out.append(escape(text[position:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
-        position = end
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged

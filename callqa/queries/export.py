@@ -1,37 +1,46 @@
 """The filtered call list as CSV: the same query as the list, read in batches so a large
-export streams without holding every call in memory."""
+export streams without holding every call in memory. The column headers and processing
+errors are in the reader's language when the caller passes a `Translate`; the values are
+codes, the same in every language."""
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallReview, ItemResult
+from callqa.qa.messages import N_, format_message
 from callqa.qa.scoring import Verdict
 
 BATCH = 1000
+# The English headers, which are also the message ids of the translated ones.
 COLUMNS = (
-    "call_id", "external_id", "started_at", "agent_id", "agent_name", "queue", "language",
-    "direction", "duration_s", "status", "score", "flagged", "failed_items", "review_items",
-    "fcr_status", "reviewed", "original_filename", "error",
+    N_("call_id"), N_("external_id"), N_("started_at"), N_("agent_id"), N_("agent_name"),
+    N_("queue"), N_("language"), N_("direction"), N_("duration_s"), N_("status"), N_("score"),
+    N_("flagged"), N_("failed_items"), N_("review_items"), N_("fcr_status"), N_("reviewed"),
+    N_("original_filename"), N_("error"),
 )
+# A message id and its parameters (None: none) -> the text in the reader's language.
+Translate = Callable[[str, Mapping[str, Any] | None], str]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_lines(session: Session, query: Select) -> Iterator[str]:
-    """The header and one line per call of `query` (a `call_list_query`), in its order."""
-    yield _line(COLUMNS)
+def csv_lines(session: Session, query: Select,
+              translate: Translate = format_message) -> Iterator[str]:
+    """The header and one line per call of `query` (a `call_list_query`), in its order;
+    `translate` (English by default) gives the headers and errors their language."""
+    yield _line(translate(column, None) for column in COLUMNS)
     for calls in _batches(session, query):
         failed, review = _item_verdicts(session, [call.id for call in calls])
         reviewed = set(session.scalars(
             select(CallReview.call_id).where(CallReview.call_id.in_([c.id for c in calls]))))
         for call in calls:
             yield _line(_row(call, failed.get(call.id, []), review.get(call.id, []),
-                             call.id in reviewed))
+                             call.id in reviewed, translate))
 
 
 def _batches(session: Session, query: Select) -> Iterator[Sequence[Call]]:
@@ -57,7 +66,8 @@ def _item_verdicts(session: Session, ids: list[int]) -> tuple[dict[int, list[str
     return failed, review
 
 
-def _row(call: Call, failed: list[str], review: list[str], reviewed: bool) -> list[Any]:
+def _row(call: Call, failed: list[str], review: list[str], reviewed: bool,
+         translate: Translate) -> list[Any]:
     score = call.score
     return [
         call.id, call.external_id, call.started_at.isoformat() if call.started_at else "",
@@ -67,8 +77,16 @@ def _row(call: Call, failed: list[str], review: list[str], reviewed: bool) -> li
         f"{score.score:.1f}" if score and score.score is not None else "",
         _yes_no(score.flagged) if score else "", " ".join(failed), " ".join(review),
         call.fcr.status if call.fcr else "", _yes_no(reviewed), call.original_filename,
-        call.error,
+        _error(call, translate),
     ]
+
+
+def _error(call: Call, translate: Translate) -> str | None:
+    """The processing error in the reader's language; rows stored before error message ids
+    existed keep their English text."""
+    if call.error_msgid:
+        return translate(call.error_msgid, call.error_params)
+    return call.error
 
 
 def _yes_no(value: bool) -> str:

@@ -1,10 +1,12 @@
-"""The supervisors' dashboard figures over a date range: mean score per agent and period, pass
-rate per checklist item, FCR rate by agent and by queue.
+"""The statistics over stored calls, for the supervisors' dashboard and for `callqa report`:
+mean score per agent and period, pass rate per checklist item, FCR rate by agent, queue or
+period (one function, `fcr_rates`, for both).
 
 Everything is aggregated in SQL with GROUP BY, so Python reads grouped rows (at most one per
-agent and day), never the calls themselves: scores are summed per agent and UTC day, and days
-are folded into weeks or months here. Days are UTC days, as in the call list's date
-filter. Works in the caller's session and never commits.
+group, UTC day and status), never the calls themselves: figures by period are counted per UTC
+day, and days are folded into weeks or months here, with one period scheme for every figure
+(`period_start`, `period_label`: 2026-11-02, 2026-W45, 2026-11). Days are UTC days, as in the
+call list's date filter. Works in the caller's session and never commits.
 """
 from __future__ import annotations
 
@@ -21,10 +23,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.scoring import Verdict
-from callqa.queries.fcr_report import fcr_rate
 from callqa.settings import InvalidValue, parse_value
 
 PERIODS = ("day", "week", "month")
+FCR_GROUPINGS = ("agent", "queue", *PERIODS)
 VERDICTS = tuple(Verdict)  # each is an ItemPassRate field
 FCR_STATUSES = tuple(FcrStatus)  # each is an FcrRate field
 DEFAULT_PERIOD = "week"
@@ -36,11 +38,22 @@ def utc_today() -> date:
 
 
 @dataclass(frozen=True)
-class DashboardFilters:
-    date_from: date
-    date_to: date  # inclusive
+class StatsFilters:
+    """The calls a figure counts: started on these UTC days (inclusive; None leaves that end
+    of the range open), of this agent, in this queue."""
+
+    date_from: date | None = None
+    date_to: date | None = None
     agent_id: int | None = None
     queue_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DashboardFilters(StatsFilters):
+    """The dashboard's: always a range of days, and the period its score trend is shown by."""
+
+    date_from: date
+    date_to: date  # inclusive
     period: str = DEFAULT_PERIOD
 
     @classmethod
@@ -103,7 +116,10 @@ def period_end(start: date, period: str) -> date:
 
 
 def period_label(start: date, period: str) -> str:
-    """2026-11 for a month; otherwise the first day, 2026-11-02."""
+    """2026-11-02 for a day, the ISO week 2026-W45 for a week, 2026-11 for a month."""
+    if period == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
     return start.strftime("%Y-%m") if period == "month" else start.isoformat()
 
 
@@ -121,10 +137,13 @@ def periods_between(date_from: date, date_to: date, period: str) -> list[date]:
 
 @dataclass(frozen=True)
 class Group:
-    """An agent or a queue; id None for the calls without one."""
+    """What a row counts: an agent or a queue (id None for the calls without one), or a
+    period (`start`, its first day; None for the calls without a date)."""
 
     id: int | None
-    name: str | None
+    name: str | None  # an agent's name (its external id if it has none), a queue's name
+    code: str | None = None  # an agent's external id
+    start: date | None = None
 
 
 @dataclass
@@ -175,6 +194,12 @@ class ItemPassRate:
         return self.passed / decided if decided else None
 
 
+def fcr_rate(fcr: int, not_fcr: int) -> float | None:
+    """FCR share of the decided calls; pending calls are not decided yet."""
+    decided = fcr + not_fcr
+    return fcr / decided if decided else None
+
+
 @dataclass
 class FcrRate:
     group: Group
@@ -196,6 +221,15 @@ class FcrRate:
 
 
 @dataclass
+class FcrTable:
+    """FCR counts and rates per group, and over all the calls counted."""
+
+    by: str  # one of FCR_GROUPINGS
+    rows: list[FcrRate]
+    total: FcrRate
+
+
+@dataclass
 class Dashboard:
     filters: DashboardFilters
     periods: list[date]
@@ -209,13 +243,14 @@ class Dashboard:
 
 def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
     score_trends, all_agents = score_trends_by_agent(session, filters)
-    by_agent, by_queue, total = fcr_rates(session, filters)
+    by_agent = fcr_rates(session, filters, "agent")
+    by_queue = fcr_rates(session, filters, "queue")
     return Dashboard(
         filters=filters,
         periods=periods_between(filters.date_from, filters.date_to, filters.period),
         score_trends=score_trends, all_agents=all_agents,
         item_pass_rates=item_pass_rates(session, filters),
-        fcr_by_agent=by_agent, fcr_by_queue=by_queue, fcr_total=total)
+        fcr_by_agent=by_agent.rows, fcr_by_queue=by_queue.rows, fcr_total=by_agent.total)
 
 
 def score_trends_by_agent(
@@ -236,8 +271,8 @@ def score_trends_by_agent(
         period = period_start(call_day, filters.period)
         trends.setdefault(agent_id, ScoreTrend(Group(agent_id, None))).add(period, total, count)
         all_agents.add(period, total, count)
-    names = _agent_names(session, trends)
-    named = [ScoreTrend(Group(agent_id, names.get(agent_id)), trend.by_period, trend.overall)
+    groups = _agent_groups(session, trends)
+    named = [ScoreTrend(groups[agent_id], trend.by_period, trend.overall)
              for agent_id, trend in trends.items()]
     return sorted(named, key=lambda trend: _group_order(trend.group)), all_agents
 
@@ -260,37 +295,54 @@ def item_pass_rates(session: Session, filters: DashboardFilters) -> list[ItemPas
     return sorted(rates.values(), key=lambda rate: (positions[rate.item_id], rate.item_id))
 
 
-def fcr_rates(
-    session: Session, filters: DashboardFilters
-) -> tuple[list[FcrRate], list[FcrRate], FcrRate]:
-    """By agent, by queue, and for all calls; from one grouped query."""
+def fcr_rates(session: Session, filters: StatsFilters, by: str) -> FcrTable:
+    """FCR counts by agent, queue, day, week or month (ordered by name, the calls without an
+    agent or queue last; by period, in order), from one grouped query."""
+    if by not in FCR_GROUPINGS:
+        raise ValueError(f"group by one of {', '.join(FCR_GROUPINGS)}, not {by!r}")
+    key = _fcr_key(by)
     query = (
-        select(Call.agent_id, Call.queue_id, FcrResult.status, func.count())
+        select(key, FcrResult.status, func.count())
         .join(Call, Call.id == FcrResult.call_id)
         .where(*_call_conditions(filters))
-        .group_by(Call.agent_id, Call.queue_id, FcrResult.status)
+        .group_by(key, FcrResult.status)
     )
-    by_agent: dict[int | None, FcrRate] = {}
-    by_queue: dict[int | None, FcrRate] = {}
+    counts: dict[Any, FcrRate] = {}
     total = FcrRate(Group(None, None))
-    for agent_id, queue_id, status, count in session.execute(query):
-        by_agent.setdefault(agent_id, FcrRate(Group(agent_id, None))).add(status, count)
-        by_queue.setdefault(queue_id, FcrRate(Group(queue_id, None))).add(status, count)
+    for value, status, count in session.execute(query):
+        if by in PERIODS and value is not None:
+            value = period_start(value, by)
+        counts.setdefault(value, FcrRate(Group(None, None))).add(status, count)
         total.add(status, count)
-    agent_names = _agent_names(session, by_agent)
-    queue_names = _queue_names(session, by_queue)
-    return (_named_rates(by_agent, agent_names), _named_rates(by_queue, queue_names), total)
+    groups = _groups(session, by, counts)
+    rows = [FcrRate(groups[value], rate.fcr, rate.not_fcr, rate.pending)
+            for value, rate in counts.items()]
+    return FcrTable(by, sorted(rows, key=lambda rate: _group_order(rate.group)), total)
 
 
-def _named_rates(rates: dict[int | None, FcrRate], names: dict[int, str]) -> list[FcrRate]:
-    named = [FcrRate(Group(key, names.get(key)), rate.fcr, rate.not_fcr, rate.pending)
-             for key, rate in rates.items()]
-    return sorted(named, key=lambda rate: _group_order(rate.group))
+def _fcr_key(by: str) -> Any:
+    """The column counted by: periods are counted by day, then folded (`period_start`)."""
+    if by == "agent":
+        return Call.agent_id
+    if by == "queue":
+        return Call.queue_id
+    return UtcDay(Call.started_at)
 
 
-def _call_conditions(filters: DashboardFilters) -> list[ColumnElement[bool]]:
-    conditions = [Call.started_at >= _utc_midnight(filters.date_from),
-                  Call.started_at < _utc_midnight(filters.date_to + timedelta(days=1))]
+def _groups(session: Session, by: str, values: Iterable[Any]) -> dict[Any, Group]:
+    if by == "agent":
+        return _agent_groups(session, values)
+    if by == "queue":
+        return _queue_groups(session, values)
+    return {start: Group(None, None, start=start) for start in values}
+
+
+def _call_conditions(filters: StatsFilters) -> list[ColumnElement[bool]]:
+    conditions = []
+    if filters.date_from is not None:
+        conditions.append(Call.started_at >= _utc_midnight(filters.date_from))
+    if filters.date_to is not None:
+        conditions.append(Call.started_at < _utc_midnight(filters.date_to + timedelta(days=1)))
     if filters.agent_id is not None:
         conditions.append(Call.agent_id == filters.agent_id)
     if filters.queue_id is not None:
@@ -302,26 +354,32 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _agent_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+def _agent_groups(session: Session, ids: Iterable[int | None]) -> dict[int | None, Group]:
+    """A Group per agent id; None for the calls without an agent."""
+    ids = list(ids)
     wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
+    rows = session.execute(select(Agent.id, Agent.name, Agent.external_id)
+                           .where(Agent.id.in_(wanted))) if wanted else []
+    groups: dict[int | None, Group] = {
+        agent_id: Group(agent_id, name or external_id, external_id)
+        for agent_id, name, external_id in rows}
+    return {i: groups.get(i, Group(i, None)) for i in ids}
+
+
+def _queue_groups(session: Session, ids: Iterable[int | None]) -> dict[int | None, Group]:
+    ids = list(ids)
+    wanted = [i for i in ids if i is not None]
     rows = session.execute(
-        select(Agent.id, Agent.name, Agent.external_id).where(Agent.id.in_(wanted)))
-    return {agent_id: name or external_id for agent_id, name, external_id in rows}
-
-
-def _queue_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    rows = session.execute(select(Queue.id, Queue.name).where(Queue.id.in_(wanted)))
-    return {queue_id: name for queue_id, name in rows}
+        select(Queue.id, Queue.name).where(Queue.id.in_(wanted))) if wanted else []
+    names = {queue_id: name for queue_id, name in rows}
+    return {i: Group(i, names.get(i)) for i in ids}
 
 
 def _group_order(group: Group) -> tuple[Any, ...]:
-    """By name, the calls without an agent or queue last."""
-    return (group.id is None, (group.name or "").casefold(), group.id or 0)
+    """By period; or by name, the calls without an agent or queue last."""
+    if group.start is not None:
+        return (False, "", 0, group.start)
+    return (group.id is None, (group.name or "").casefold(), group.id or 0, date.min)
 
 
 class UtcDay(FunctionElement[date]):

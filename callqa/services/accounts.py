@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from callqa.models import Agent, Role, User
 from callqa.models.lookup import agent_for
+from callqa.qa.messages import N_
 
 MIN_PASSWORD = 8
 ROLES = tuple(str(r) for r in Role)
@@ -27,12 +28,12 @@ def create_user(
 ) -> User:
     username = username.strip()
     if not _USERNAME.match(username):
-        raise UserError("A user name is 1-64 letters, digits or . _ @ -")
+        raise UserError(N_("A user name is 1-64 letters, digits or . _ @ -"))
     if role not in ROLES:
-        raise UserError("Choose a role.")
+        raise UserError(N_("Choose a role."))
     check_password_strength(password)
     if user_by_name(session, username) is not None:
-        raise UserError("This user name is taken.")
+        raise UserError(N_("This user name is taken."))
     user = User(username=username, role=role, active=True)
     user.set_password(password)
     session.add(user)
@@ -65,7 +66,7 @@ def generated_password() -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise UserError("The password must have at least 8 characters.")
+        raise UserError(N_("The password must have at least 8 characters."))
 
 
 def user_by_name(session: Session, username: str) -> User | None:
@@ -91,7 +92,7 @@ def _dummy_hash() -> str:
 def link_agent(session: Session, user: User, agent_external_id: str | None) -> Agent | None:
     """Link an agent user to the agent record with this id (made if calls have not come yet)."""
     if user.role != Role.AGENT:
-        raise UserError("Only agent users are linked to an agent record.")
+        raise UserError(N_("Only agent users are linked to an agent record."))
     agent = agent_for(session, agent_external_id.strip(), None) if agent_external_id else None
     user.agent = agent
     return agent

@@ -13,6 +13,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallStatus, utcnow
+from callqa.models.call import error_columns
+from callqa.qa.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,9 @@ def give_up_on_stale(session: Session, stale_after_s: float, max_attempts: int) 
         .where(Call.status == CallStatus.TRANSCRIBING, Call.heartbeat_at < cutoff,
                Call.attempts >= max_attempts)
         .values(status=CallStatus.FAILED, claim_token=None,
-                error=f"gave up after {max_attempts} attempts: the worker stopped during each")
+                **error_columns(Message(
+                    N_("gave up after %(attempts)s attempts: the worker stopped during each"),
+                    {"attempts": max_attempts})))
     )
     return result.rowcount
 
@@ -56,7 +60,7 @@ def claim_next(session: Session, stale_after_s: float, retries: int = 5) -> Clai
             update(Call)
             .where(Call.id == candidate, condition)  # re-checked after any row lock wait
             .values(status=CallStatus.TRANSCRIBING, claim_token=token, heartbeat_at=now,
-                    attempts=Call.attempts + 1, error=None)
+                    attempts=Call.attempts + 1, **error_columns(None))
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:

@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import Call, CallStatus, Queue, utcnow
+from callqa.models.call import error_columns
 from callqa.models.lookup import agent_for, queue_for
 from callqa.models.rows import utterance_row
 from callqa.qa.audio import AudioError, AudioInfo, AudioOptions, probe_audio
+from callqa.qa.messages import Message
 from callqa.qa.metadata import CallMetadata, customer_key, read_sidecar, sidecar_for
 from callqa.qa.storage import IncomingCopy, copy_in, file_sha256, storage_name
 from callqa.qa.transcript import Transcript
@@ -36,6 +38,7 @@ class IngestOutcome:
     status: str  # queued, failed (stored with its reason), duplicate, or skipped (not stored)
     call_id: int | None = None
     message: str = ""
+    problem: Message | None = None  # why a stored call cannot be processed, to translate
 
 
 def discover_recordings(paths: Iterable[Path]) -> Iterator[Path]:
@@ -72,7 +75,7 @@ def ingest_recording(
         except IntegrityError:  # the same audio ingested by another process a moment ago
             session.rollback()
             return _duplicate(path, _existing_call_id(sessions, copy.sha256))
-        return IngestOutcome(path, call.status, call.id, error or "")
+        return IngestOutcome(path, call.status, call.id, str(error or ""), error)
 
 
 def _duplicate(path: Path, call_id: int | None, what: str = "audio") -> IngestOutcome:
@@ -89,11 +92,11 @@ def _existing_call_id(sessions: sessionmaker[Session], sha256: str) -> int | Non
         return session.scalar(select(Call.id).where(Call.sha256 == sha256))
 
 
-def _probe(path: Path, settings: Settings) -> tuple[AudioInfo | None, str | None]:
+def _probe(path: Path, settings: Settings) -> tuple[AudioInfo | None, Message | None]:
     try:
         return probe_audio(path, AudioOptions(max_duration_s=settings.max_duration_s)), None
     except AudioError as exc:
-        return None, str(exc)
+        return None, exc.message
 
 
 def _described_by(session: Session, settings: Settings, meta: CallMetadata) -> dict:
@@ -114,13 +117,13 @@ def _described_by(session: Session, settings: Settings, meta: CallMetadata) -> d
 def _new_call(
     session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str,
     meta: CallMetadata,
-    info: AudioInfo | None, error: str | None,
+    info: AudioInfo | None, error: Message | None,
 ) -> Call:
     call = Call(
         **_described_by(session, settings, meta), sha256=copy.sha256,
         original_filename=path.name, storage_name=name, size_bytes=copy.size,
         language=meta.language, status=CallStatus.FAILED if error else CallStatus.QUEUED,
-        error=error,
+        **error_columns(error),
     )
     if info is not None:
         call.container, call.codec = info.container, info.codec

@@ -25,8 +25,10 @@ from callqa.models import (
     User,
     utcnow,
 )
+from callqa.qa.messages import N_
 from callqa.qa.scoring import ItemResult as ScoredItem
 from callqa.qa.scoring import Verdict, parse_scorecard
+from callqa.qa.scoring.rules import NOTE_FUZZY_ONLY, NOTE_NEAR_MISS
 from callqa.qa.scoring.score import Score, compute_score
 
 VERDICTS = tuple(str(v) for v in Verdict)
@@ -104,27 +106,86 @@ def critical_cap(scorecard_source: str) -> float:
     return parse_scorecard(scorecard_source).critical_cap
 
 
+@lru_cache(maxsize=32)
+def _item_kinds(scorecard_source: str) -> dict[str, str]:
+    return {item.id: item.kind for item in parse_scorecard(scorecard_source).items}
+
+
 def override_item(
     session: Session, call: Call, item_id: str, verdict: str, comment: str, user: User,
     dispute: Dispute | None = None,
 ) -> ItemOverride:
     """Set an item's effective verdict, keep who/when/old/new/why, and recompute the score."""
     item = _item(call, item_id)
-    comment = _required_text(comment, "A comment is required.")
+    comment = _required_text(comment, N_("A comment is required."))
     if verdict not in VERDICTS:
-        raise ReviewError("Choose a verdict.")
+        raise ReviewError(N_("Choose a verdict."))
     _lock_score(session, call)
+    return _record_override(session, call, item, verdict, comment, user, dispute)
+
+
+def _record_override(
+    session: Session, call: Call, item: ItemResult, verdict: str, comment: str, user: User,
+    dispute: Dispute | None = None, by_listening: bool = False,
+) -> ItemOverride:
+    """The audit row and the recomputed score; the caller holds the call's score lock."""
     old = _effective(item, latest_overrides(session, call.id))
     if old == verdict:
-        raise ReviewError("The item already has this verdict.")
+        raise ReviewError(N_("The item already has this verdict."))
     override = ItemOverride(
-        call_id=call.id, item_id=item_id, old_verdict=old, new_verdict=verdict, comment=comment,
-        user_id=user.id, source="dispute" if dispute else "override",
-        dispute_id=dispute.id if dispute else None, created_at=utcnow())
+        call_id=call.id, item_id=item.item_id, old_verdict=old, new_verdict=verdict,
+        comment=comment, user_id=user.id, source="dispute" if dispute else "override",
+        dispute_id=dispute.id if dispute else None, decided_by_listening=by_listening,
+        created_at=utcnow())
     session.add(override)
     session.flush()
     apply_overrides(session, call)
     return override
+
+
+LISTENING_VERDICTS = (str(Verdict.PASSED), str(Verdict.FAILED))
+# Evidence that did not count but is what the recognizer nearly heard: a candidate
+CANDIDATE_NOTES = (NOTE_NEAR_MISS, NOTE_FUZZY_ONLY)
+
+
+def suggested_verdict(call: Call, item: ItemResult) -> str | None:
+    """What the machine's evidence points to for an item it left in review. Its candidate
+    words (a phrase said by a speaker it could not tell, heard unsurely, or nearly heard)
+    suggest the phrase was said: a required item passed, a forbidden one failed; no candidate
+    suggests the opposite. Evidence shown only for context (said by the other party, outside
+    the window, inside an excluded phrase) is no candidate. None when the item could not look
+    at all (no window, e.g. no phrases for the call's language): the machine suggests nothing."""
+    if item.detail.get("looked_in") is None or call.score is None:
+        return None
+    kind = _item_kinds(call.score.scorecard.source).get(item.item_id, "required")
+    heard = any(_is_candidate(evidence) for evidence in item.detail.get("evidence") or ())
+    if kind == "forbidden":
+        return str(Verdict.FAILED if heard else Verdict.PASSED)
+    return str(Verdict.PASSED if heard else Verdict.FAILED)
+
+
+def _is_candidate(evidence: dict) -> bool:
+    return evidence.get("counted", True) or evidence.get("note") in CANDIDATE_NOTES
+
+
+def decide_by_listening(
+    session: Session, call: Call, item_id: str, verdict: str, comment: str, user: User,
+) -> ItemOverride:
+    """Settle an item in review after listening to its window: pass or fail, recorded as an
+    override marked `decided_by_listening`. Confirming the machine's suggestion needs no
+    comment; deciding otherwise does."""
+    item = _item(call, item_id)
+    if verdict not in LISTENING_VERDICTS:
+        raise ReviewError(N_("Choose pass or fail."))
+    comment = (comment or "").strip()
+    if len(comment) > MAX_TEXT:
+        raise ReviewError("The text is too long.")
+    _lock_score(session, call)  # before the check: two reviewers cannot both settle it
+    if _effective(item, latest_overrides(session, call.id)) != Verdict.REVIEW:
+        raise ReviewError(N_("This item is already decided."))
+    if not comment and verdict != suggested_verdict(call, item):
+        raise ReviewError(N_("Deciding against the machine's suggestion needs a comment."))
+    return _record_override(session, call, item, verdict, comment, user, by_listening=True)
 
 
 def _lock_score(session: Session, call: Call) -> None:
@@ -145,7 +206,7 @@ def _required_text(text: str | None, message: str) -> str:
     if not text:
         raise ReviewError(message)
     if len(text) > MAX_TEXT:
-        raise ReviewError("The text is too long.")
+        raise ReviewError(N_("The text is too long."))
     return text
 
 
@@ -160,7 +221,8 @@ def mark_reviewed(session: Session, call: Call, user: User, reviewed: bool = Tru
 
 def add_feedback(session: Session, call: Call, author: User, text: str) -> Feedback:
     feedback = Feedback(call_id=call.id, author_id=author.id,
-                        text=_required_text(text, "Write the feedback first."), created_at=utcnow())
+                        text=_required_text(text, N_("Write the feedback first.")),
+                        created_at=utcnow())
     session.add(feedback)
     session.flush()
     return feedback
@@ -176,13 +238,13 @@ def open_dispute(
     requested_verdict: str,
 ) -> Dispute:
     item = _item(call, item_id)
-    comment = _required_text(comment, "A comment is required.")
+    comment = _required_text(comment, N_("A comment is required."))
     if requested_verdict not in VERDICTS:
-        raise ReviewError("Choose a verdict.")
+        raise ReviewError(N_("Choose a verdict."))
     if requested_verdict == _effective(item, latest_overrides(session, call.id)):
-        raise ReviewError("The item already has this verdict.")
+        raise ReviewError(N_("The item already has this verdict."))
     if open_dispute_for(session, call.id, item_id) is not None:
-        raise ReviewError("This item is already disputed.")
+        raise ReviewError(N_("This item is already disputed."))
     dispute = Dispute(call_id=call.id, item_id=item_id, agent_user_id=agent_user.id,
                       requested_verdict=requested_verdict, comment=comment,
                       status=DisputeStatus.OPEN, created_at=utcnow())
@@ -218,13 +280,13 @@ def accept_dispute(
 def reject_dispute(session: Session, dispute: Dispute, user: User, reply: str) -> None:
     _check_open(dispute)
     _resolve(dispute, DisputeStatus.REJECTED, user,
-             _required_text(reply, "A reply is required when rejecting."))
+             _required_text(reply, N_("A reply is required when rejecting.")))
     session.flush()
 
 
 def _check_open(dispute: Dispute) -> None:
     if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("This dispute is already resolved.")
+        raise ReviewError(N_("This dispute is already resolved."))
 
 
 def _resolve(dispute: Dispute, status: DisputeStatus, user: User, reply: str | None) -> None:

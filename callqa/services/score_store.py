@@ -32,7 +32,7 @@ from callqa.qa.scoring import (
     score_transcript,
 )
 from callqa.qa.scoring.lemmas import configure_lemma_cache
-from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
+from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance, Word
 from callqa.services.reviewing import apply_overrides
 from callqa.settings import Settings
 
@@ -111,6 +111,8 @@ def transcript_of(call: Call) -> Transcript:
         duration=call.duration_s or max((u.end for u in utterances), default=0.0),
         utterances=utterances,
         speakers_known=call.speakers_known is not False,
+        unheard=tuple(Unheard(Speaker(u["speaker"]), u.get("channel"), u["start"], u["end"])
+                      for u in call.unheard_speech or ()),
     )
 
 

@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import Call, CallStatus, utcnow
+from callqa.models.call import error_columns
 from callqa.models.rows import utterance_row
 from callqa.qa.audio import AudioError
+from callqa.qa.messages import N_, Message, MessageError
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import AUTO_LANGUAGE, Segment, Transcriber
 from callqa.services.claims import (
@@ -42,7 +44,7 @@ class LostClaim(Exception):
     """Another worker took this call over (this one was presumed dead)."""
 
 
-class CallFailed(Exception):
+class CallFailed(MessageError):
     """A call that cannot be processed; the message is stored on the call."""
 
 
@@ -120,7 +122,7 @@ class Worker:
             transcript = self._transcribe(job, claim)
             return self._store(claim, transcript)
         except (AudioError, CallFailed) as exc:
-            return self._fail(claim, str(exc))
+            return self._fail(claim, exc.message)
         except LostClaim:
             log.warning("call %s was taken over by another worker", claim.call_id)
             return Outcome(claim.call_id, "lost", message="taken over by another worker")
@@ -130,7 +132,8 @@ class Worker:
             raise
         except Exception as exc:  # a bug must not stop the worker: keep the reason, go on
             log.exception("call %s failed", claim.call_id)
-            return self._fail(claim, f"internal error: {type(exc).__name__}: {exc}")
+            return self._fail(claim, Message(N_("internal error: %(error)s"),
+                                             {"error": f"{type(exc).__name__}: {exc}"}))
 
     def _job(self, claim: Claim) -> Job:
         with self.sessions() as session:
@@ -143,11 +146,11 @@ class Worker:
             agent_name = call.agent.name if call.agent else None
         if not language:
             raise CallFailed(
-                "no language for this call: set it on the call or its queue, or set "
-                f"CALLQA_DEFAULT_LANGUAGE (\"{AUTO_LANGUAGE}\" lets Whisper detect it)"
-            )
+                N_("no language for this call: set it on the call or its queue, or set"
+                   " CALLQA_DEFAULT_LANGUAGE (\"%(auto)s\" lets Whisper detect it)"),
+                auto=AUTO_LANGUAGE)
         if not path.is_file():
-            raise CallFailed(f"recording is missing from storage: {path}")
+            raise CallFailed(N_("recording is missing from storage: %(path)s"), path=str(path))
         return Job(claim.call_id, path, language, layout, agent_name)
 
     def _transcribe(self, job: Job, claim: Claim) -> Transcript:
@@ -180,6 +183,9 @@ class Worker:
             call.utterances = [utterance_row(i, u) for i, u in enumerate(transcript.utterances)]
             call.status = CallStatus.TRANSCRIBED if transcript.utterances else CallStatus.NO_SPEECH
             call.speakers_known = transcript.speakers_known
+            call.unheard_speech = [
+                {"speaker": str(u.speaker), "channel": u.channel, "start": u.start, "end": u.end}
+                for u in transcript.unheard] or None
             call.transcript_language = transcript.language
             call.engine, call.model = engine.engine, engine.model
             call.transcribed_at = utcnow()
@@ -202,11 +208,14 @@ class Worker:
             call.claim_token = None
         return CallStatus.DONE
 
-    def _fail(self, claim: Claim, reason: str) -> Outcome:
+    def _fail(self, claim: Claim, message: Message) -> Outcome:
+        reason = str(message)
         with self.sessions.begin() as session:
             call = owned_call(session, claim)
             if call is None:
                 return Outcome(claim.call_id, "lost", message="taken over by another worker")
-            call.status, call.error, call.claim_token = CallStatus.FAILED, reason, None
+            call.status, call.claim_token = CallStatus.FAILED, None
+            for column, value in error_columns(message).items():
+                setattr(call, column, value)
         log.warning("call %s failed: %s", claim.call_id, reason)
         return Outcome(claim.call_id, CallStatus.FAILED, message=reason)

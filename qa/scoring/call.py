@@ -86,15 +86,26 @@ class Selection:
 
     utterances: tuple[AnalyzedUtterance, ...]
     looked_in: LookedIn
+    unheard_s: float = 0.0  # speech in the window that gave the recognizer no words
 
     @property
     def hearing(self) -> float | None:
-        """The mean probability the recognizer gave the words in the window; None when it has
-        no words with probabilities (nothing said there, or a transcript made by people)."""
-        words = [word for u in self.utterances for word in u.utterance.words]
-        if not words:
-            return None
-        return round(sum(word.probability for word in words) / len(words), 3)
+        """How clearly the recognizer heard the window: the mean word probability of its least
+        clearly heard utterance (a phrase may hide in any of them). None when no utterance has
+        words with probabilities (nothing said there, or a transcript made by people)."""
+        unclear = self.least_clear
+        return None if unclear is None else unclear[1]
+
+    @property
+    def least_clear(self) -> tuple[Utterance, float] | None:
+        heard = [(u.utterance, _mean_probability(u.utterance)) for u in self.utterances
+                 if u.utterance.words]
+        return min(heard, key=lambda pair: (pair[1], pair[0].start)) if heard else None
+
+
+def _mean_probability(utterance: Utterance) -> float:
+    words = utterance.words
+    return round(float(sum(word.probability for word in words)) / len(words), 3)
 
 
 class AnalyzedCall:
@@ -155,7 +166,14 @@ class AnalyzedCall:
         else:
             start, end, count = 0.0, self.duration, "all"
         looked_in = LookedIn(speaker, round(start, 2), round(end, 2), count)
-        return Selection(tuple(chosen), looked_in)
+        return Selection(tuple(chosen), looked_in, self._unheard_s(speaker, start, end))
+
+    def _unheard_s(self, speaker: str, start: float, end: float) -> float:
+        return round(sum(
+            max(0.0, min(end, u.end) - max(start, u.start))
+            for u in self.transcript.unheard
+            if speaker == "any" or u.speaker in (speaker, Speaker.UNKNOWN)
+        ), 2)
 
     def _opening(
         self, chosen: list[AnalyzedUtterance], window: Window

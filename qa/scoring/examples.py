@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from callqa.qa.scoring.call import ScoringContext
 from callqa.qa.scoring.results import Verdict
 from callqa.qa.scoring.rules import CONDITIONS, KIND_CHECKS
-from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
+from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance, Word
 
 VERDICTS = {
     "Okay": Verdict.PASSED,
@@ -23,6 +23,7 @@ _LINE = re.compile(r"^(Okay|Fail|Review|N/A) \[([a-z0-9_]+)/([a-z]+)((?:, [^\]]+
 _UTTERANCE = re.compile(r"^(agent|customer|unknown)@(\d+(?:\.\d+)?): (.+)$")
 _CALL_LENGTH = re.compile(r"^call (\d+(?:\.\d+)?) s$")
 _HEARD = re.compile(r"^heard ([01](?:\.\d+)?)$")
+_UNHEARD = re.compile(r"^unheard (\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
 _SECONDS_PER_WORD = 0.4
 
 
@@ -52,12 +53,14 @@ def parse_example(rule: str, line: str) -> RuleExample:
     verdict, item_id, language, options_text, utterances_text = found.groups()
     options = [option.strip() for option in options_text.split(",") if option.strip()]
     mono = "mono" in options
-    duration, agent_name, heard = 0.0, None, None
+    duration, agent_name, heard, unheard = 0.0, None, None, []
     for option in options:
         if length := _CALL_LENGTH.match(option):
             duration = float(length.group(1))
         elif probability := _HEARD.match(option):
             heard = float(probability.group(1))
+        elif span := _UNHEARD.match(option):
+            unheard.append(Unheard(Speaker.AGENT, 0, float(span.group(1)), float(span.group(2))))
         elif option.startswith("agent "):
             agent_name = option.removeprefix("agent ")
         elif option != "mono":
@@ -68,6 +71,7 @@ def parse_example(rule: str, line: str) -> RuleExample:
         duration=max(duration, max(u.end for u in utterances)),
         utterances=utterances,
         speakers_known=not mono,
+        unheard=tuple(unheard),
     )
     return RuleExample(
         rule, line.strip(), VERDICTS[verdict], item_id, transcript, ScoringContext(agent_name)

@@ -124,10 +124,10 @@ def near_miss(item: Item, evidence: Evidence) -> Explanation:
     }
 
 
-def unsure(item: Item, looked_in: LookedIn, hearing: float, duration: float,
+def unsure(item: Item, looked_in: LookedIn, hearing: float, at: float, duration: float,
            speakers_known: bool) -> Explanation:
     """ "no greeting found, but the agent's words in 0–20 s were not heard clearly (mean word
-    probability 0.38): listen before failing"."""
+    probability 0.38 in the utterance at 0.6 s): listen before failing"."""
     who = {
         language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
         for language in ("en", "pl")
@@ -137,11 +137,33 @@ def unsure(item: Item, looked_in: LookedIn, hearing: float, duration: float,
     }
     return {
         "en": f"no {_lower_first(item.label['en'])} found, but the words of {who['en']} in "
-        f"{where['en']} were not heard clearly (mean word probability {hearing:.2f}): listen "
-        f"before failing",
+        f"{where['en']} were not heard clearly (mean word probability {hearing:.2f} in the "
+        f"utterance at {seconds(at, 'en')}): listen before failing",
         "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale słowa ({who['pl']}) w "
         f"{where['pl']} nie zostały wyraźnie rozpoznane (średnia pewność słów "
-        f"{_decimal(hearing, 'pl')}): odsłuchaj przed oceną",
+        f"{_decimal(hearing, 'pl')} w wypowiedzi w {seconds(at, 'pl')}): odsłuchaj przed "
+        f"oceną",
+    }
+
+
+def unheard(item: Item, looked_in: LookedIn, unheard_s: float, duration: float,
+            speakers_known: bool) -> Explanation:
+    """ "no greeting found, but the agent spoke for 4.2 s in 0–20 s that the recognizer could
+    not make out: listen before failing"."""
+    who = {
+        language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
+        for language in ("en", "pl")
+    }
+    where = {
+        language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
+    }
+    return {
+        "en": f"no {_lower_first(item.label['en'])} found, but {who['en']} spoke for "
+        f"{seconds(unheard_s, 'en')} in {where['en']} that the recognizer could not make out: "
+        f"listen before failing",
+        "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale przez "
+        f"{seconds(unheard_s, 'pl')} w {where['pl']} była mowa ({who['pl']}), której system nie "
+        f"rozpoznał: odsłuchaj przed oceną",
     }
 
 

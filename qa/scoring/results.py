@@ -61,8 +61,9 @@ class ItemResult:
     evidence: tuple[Evidence, ...] = ()
     weight: float = 1.0
     critical: bool = False
-    # How clearly the recognizer heard the item's window: the mean probability of the speaker's
-    # words there (None: no words with probabilities, e.g. a transcript made by people).
+    # How clearly the recognizer heard the item's window: the mean word probability of its
+    # least clearly heard utterance (None: no words with probabilities, e.g. a transcript made
+    # by people).
     hearing: float | None = None
 
     @property

@@ -7,9 +7,10 @@ Each docstring states its rule with examples against the default scorecard, one 
 Verdict is Okay (passed), Fail (failed), Review or N/A. Options: `mono` (speaker unknown: write
 utterances as unknown@...), `call <n> s` (the call's duration), `agent <name>` (the agent's
 name, as the call record knows it), `heard <p>` (the recognizer gave every word the probability
-p; without it the words carry none, as in a transcript made by people). Every utterance lasts
-0.4 s a word, at least 1 s; the call lasts until the last utterance ends. tests/scoring turns
-every example into a test case.
+p; without it the words carry none, as in a transcript made by people), `unheard <a>-<b>`
+(the agent's track held speech from a to b s that gave the recognizer no words). Every
+utterance lasts 0.4 s a word, at least 1 s; the call lasts until the last utterance ends.
+tests/scoring turns every example into a test case.
 """
 from __future__ import annotations
 
@@ -153,6 +154,7 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Review [greeting/pl, mono]: unknown@0.6: Dzień dobry, w czym mogę pomóc?
     Fail [greeting/pl, mono]: unknown@0.6: Słucham. | unknown@3: Mam problem z fakturą.
     Review [greeting/pl, heard 0.3]: agent@0.6: Tak, słucham, o co chodzi?
+    Review [greeting/pl, unheard 0-4]: agent@5: Proszę podać numer zamówienia.
     Fail [greeting/pl, heard 0.9]: agent@0.6: Tak, słucham, o co chodzi?
     Review [greeting/pl, heard 0.6]: agent@0.6: Dzień dobr, w czym mogę pomóc?
     Okay [greeting/pl, heard 0.6]: agent@0.6: Dzień dobry, w czym mogę pomóc?
@@ -162,6 +164,8 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Fail [greeting/en]: agent@0.6: Yeah, what do you need? | customer@3: Hello, I have a problem.
     Fail [greeting/en]: agent@0.6: Northwind. Go ahead.
     Review [greeting/en, heard 0.3]: agent@0.6: Northwind. Go ahead.
+    Review [greeting/en, unheard 0-5]: agent@6: I am sorry to hear that.
+    Fail [greeting/en, unheard 0-1]: agent@6: I am sorry to hear that.
     Fail [greeting/en, heard 0.9]: agent@0.6: Northwind. Go ahead.
     Review [greeting/en, heard 0.6]: agent@0.6: Hank you for calling Northwind.
     Fail [greeting/en]: agent@0.6: Hank you for calling Northwind.
@@ -249,8 +253,14 @@ def _not_found(
         return _result(item, Verdict.REVIEW, explain.near_miss(item, evidence[0]), looked_in,
                        evidence, hearing)
     evidence = _not_counted(compiled, call, selection, matchers)
+    if selection.unheard_s > item.hearing.max_unheard_s:
+        explanation = explain.unheard(item, looked_in, selection.unheard_s, call.duration,
+                                      call.speakers_known)
+        return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     if hearing is not None and hearing < item.hearing.min_word_probability:
-        explanation = explain.unsure(item, looked_in, hearing, call.duration, call.speakers_known)
+        at = selection.least_clear[0].start if selection.least_clear else looked_in.start
+        explanation = explain.unsure(item, looked_in, hearing, at, call.duration,
+                                     call.speakers_known)
         return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     explanation = explain.not_found(item, looked_in, call.duration, call.speakers_known)
     return _result(item, Verdict.FAILED, explanation, looked_in, evidence, hearing)

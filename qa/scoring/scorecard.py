@@ -86,8 +86,9 @@ class HearingOptions:
     the item is `review` with the reason, never `failed`. They are about the recognizer's own
     confidence, never about which wrong words it wrote.
 
-    `min_word_probability`: the mean probability Whisper gave the speaker's words in the item's
-    window (0-1); below it the window was not heard clearly.
+    `min_word_probability`: every utterance of the speaker in the item's window must have had
+    its words heard with at least this mean probability (0-1), or the window was not heard
+    clearly: a phrase may hide in the least clear one.
     `near_miss_similarity`: words in the window whose letters are this similar (0-100) to a
     phrase's letters, below the fuzzy pass mark, are a near miss ("hank you" for "thank you"):
     review, with the candidate shown as evidence.
@@ -96,9 +97,12 @@ class HearingOptions:
     `near_miss_max_probability`: a near miss counts only where the recognizer was less sure
     than this of the candidate words: a word it was sure of ("Dobra, to wszystko" is not
     "dobranoc") or a transcript made by people is what was said.
+    `max_unheard_s`: seconds of the speaker's speech in the window that gave the recognizer no
+    words (found when the window was heard a second time); more, and the window was not heard.
     """
 
-    min_word_probability: float = 0.5
+    max_unheard_s: float = 1.5
+    min_word_probability: float = 0.6
     near_miss_similarity: float = 80.0
     near_miss_min_letters: int = 6
     near_miss_max_probability: float = 0.9
@@ -386,7 +390,7 @@ class _Parser:
 
     def hearing(self, value: object, defaults: HearingOptions) -> HearingOptions:
         allowed = {"min_word_probability", "near_miss_similarity", "near_miss_min_letters",
-                   "near_miss_max_probability"}
+                   "near_miss_max_probability", "max_unheard_s"}
         spec = self.mapping(value, "hearing", allowed)
         probability = self.number(spec.get("min_word_probability", defaults.min_word_probability),
                                   "hearing.min_word_probability", upper=1)
@@ -398,7 +402,9 @@ class _Parser:
         unsure_below = self.number(
             spec.get("near_miss_max_probability", defaults.near_miss_max_probability),
             "hearing.near_miss_max_probability", upper=1)
-        return HearingOptions(probability, similarity, letters, unsure_below)
+        unheard = self.number(spec.get("max_unheard_s", defaults.max_unheard_s),
+                              "hearing.max_unheard_s")
+        return HearingOptions(unheard, probability, similarity, letters, unsure_below)
 
 
 def _shown(value: object) -> str:

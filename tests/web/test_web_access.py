@@ -63,6 +63,16 @@ MATRIX = [
     ("POST", "/disputes/{dispute}/accept", 302, 403, 403, 303, 303),
     ("POST", "/disputes/{dispute}/reject", 302, 403, 403, 303, 303),
     ("POST", "/disputes/999999/reject", 302, 403, 403, 404, 404),
+    ("GET", "/review-queue", 302, 403, 403, 200, 200),
+    ("GET", "/review-queue?item_id=greeting&agent_id=1&queue_id=1&page=2", 302, 403, 403, 200,
+     200),
+    # a queued recording has no items yet, a transcript no recording: no window to play
+    ("GET", "/calls/{own_recording}/items/greeting/window.wav", 302, 403, 404, 404, 404),
+    ("GET", "/calls/{other_recording}/items/greeting/window.wav", 302, 404, 404, 404, 404),
+    ("GET", "/calls/{own_call}/items/greeting/window.wav", 302, 403, 404, 404, 404),
+    ("POST", "/calls/{own_call}/items/greeting/decide", 302, 403, 404, 303, 303),
+    ("POST", "/calls/{other_call}/items/greeting/decide", 302, 404, 404, 303, 303),
+    ("POST", "/calls/{own_call}/items/no_such_item/decide", 302, 403, 404, 404, 404),
     ("GET", "/upload", 302, 403, 403, 200, 200),
     ("POST", "/upload", 302, 403, 403, 303, 303),
     ("GET", "/admin/users", 302, 403, 403, 403, 200),
@@ -96,6 +106,8 @@ def _form(path: str) -> dict:
         return dict(OVERRIDE)
     if path.endswith("/dispute"):
         return dict(DISPUTE)
+    if path.endswith("/decide"):
+        return {"verdict": "passed"}
     if path.endswith("/feedback"):
         return {"text": "matrix check"}
     if path.endswith(("/reject", "/accept")):

@@ -5,7 +5,7 @@ import re
 
 from webtools import session_browser
 
-from callqa.models import Agent, Queue
+from callqa.models import Agent, Call, Queue
 
 
 def _ids(html: str) -> list[int]:
@@ -43,6 +43,12 @@ def test_filters(app, world, session):
     assert set(_list(supervisor, "?fcr_status=fcr")) == set(world.calls.values())
     assert _list(supervisor, "?fcr_status=not_fcr") == []
     assert set(_list(supervisor, "?score_min=oops&agent_id=x")) == everything  # ignored
+    assert _list(supervisor, "?pending_review=1") == []
+    session.get(Call, world.calls["cpl004"]).score.needs_review = True  # an item in review
+    session.commit()
+    assert set(_list(supervisor, "?pending_review=1")) == {world.calls["cpl004"]}
+    assert set(_list(supervisor, "?pending_review=0")) == set(world.calls.values()) - {
+        world.calls["cpl004"]}
 
 
 def test_sort_and_pages(app, world):

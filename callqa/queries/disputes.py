@@ -1,0 +1,42 @@
+"""The supervisors' dispute queue: the open disputes and the latest resolved ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from callqa.models import Dispute, DisputeStatus, ItemResult
+
+RESOLVED_SHOWN = 50
+
+
+@dataclass
+class DisputeQueue:
+    open: list[Dispute]  # oldest first
+    resolved: list[Dispute]  # the latest resolved first
+    labels: dict[tuple[int, str], dict[str, str]]  # (call id, item id): the item's name
+
+
+def dispute_queue(session: Session, resolved_shown: int = RESOLVED_SHOWN) -> DisputeQueue:
+    query = select(Dispute).options(joinedload(Dispute.agent_user), joinedload(Dispute.resolved_by))
+    open_ones = list(session.scalars(
+        query.where(Dispute.status == DisputeStatus.OPEN).order_by(Dispute.id)))
+    resolved = list(session.scalars(query.where(Dispute.status != DisputeStatus.OPEN)
+                                    .order_by(Dispute.resolved_at.desc()).limit(resolved_shown)))
+    return DisputeQueue(open_ones, resolved, _item_labels(session, [*open_ones, *resolved]))
+
+
+def _item_labels(session: Session,
+                 disputes: list[Dispute]) -> dict[tuple[int, str], dict[str, str]]:
+    """The disputed items' names, as their scorecard calls them."""
+    call_ids = {d.call_id for d in disputes}
+    if not call_ids:
+        return {}
+    rows = session.execute(select(ItemResult.call_id, ItemResult.item_id, ItemResult.detail)
+                           .where(ItemResult.call_id.in_(call_ids)))
+    return {(call_id, item_id): detail.get("label") or {} for call_id, item_id, detail in rows}
+
+
+def find_dispute(session: Session, dispute_id: int) -> Dispute | None:
+    return session.get(Dispute, dispute_id)

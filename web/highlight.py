@@ -1,0 +1,30 @@
+"""Transcript text as HTML with the words the scoring matched in <mark>."""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+
+def highlight(text: str, needles: list[str]) -> Markup:
+    """The text, escaped, with each occurrence of the needles (any case) in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        spans += [m.span() for m in re.finditer(re.escape(needle), text, re.IGNORECASE)]
+    out, position = [], 0
+    for start, end in _merged(spans):
+        out.append(escape(text[position:start]))
+        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
