@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import unquote
 
 from flask import (
     Blueprint,
@@ -23,6 +22,7 @@ from callqa.web import db
 from callqa.web.access import SUPERVISORS, current_user
 from callqa.web.i18n import LANGUAGES
 from callqa.web.i18n import gettext as _
+from callqa.web.redirects import safe_next
 from callqa.web.sessions import signed_in_values
 
 bp = Blueprint("auth", __name__)
@@ -100,27 +100,3 @@ def set_language():
             user.language = language
             db().commit()
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an open redirect elsewhere. Browsers drop tabs and
-    newlines from a URL and read a backslash as a slash, so a slash, a tab and `/evil` lead
-    off-site, and an encoded `%2F` or `%09` may be decoded once more on the way. The target
-    must be a plain local path both as given and decoded: no control characters, no scheme
-    or host, no empty or dot segments in the path."""
-    if not target:
-        return None
-    if not (_is_local_path(target) and _is_local_path(unquote(target))):
-        return None
-    return target
-
-
-def _is_local_path(text: str) -> bool:
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
-        return False
-    path = text.replace("\\", "/").split("?", 1)[0].split("#", 1)[0]
-    if not path.startswith("/"):
-        return False
-    segments = path.split("/")[1:]
-    return all(segment not in ("", ".", "..") for segment in segments[:-1]) and (
-        segments[-1] not in (".", ".."))

@@ -155,6 +155,10 @@ def test_an_outside_next_address_goes_back_to_the_queue(app, world, unlabelled):
     response = _decide(supervisor, unlabelled["cpl004"], "greeting", "passed",
                        next_url="https://elsewhere.example/review-queue")
     assert response.location == "/review-queue"
+    for target in ("/review-queue?\r\nLocation: //evil.example", "/review-queue?%0d%0ax"):
+        response = _decide(supervisor, unlabelled["cpl004"], "greeting", "passed",
+                           next_url=target)
+        assert (response.status_code, response.location) == (303, "/review-queue"), target
 
 
 def test_a_transcript_has_no_window_to_play(app, world, unlabelled):
