@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 BUNDLED_MODEL = "bundled:base"
 
@@ -59,7 +60,7 @@ class Settings:
     def recordings_dir(self) -> Path:
         return self.storage_dir or self.home / "recordings"
 
-    def with_overrides(self, **values: object) -> Settings:
+    def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
@@ -82,7 +83,7 @@ def _coerce(kind: object, raw: str) -> object:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Settings from the environment: CALLQA_<FIELD> for every field, e.g. CALLQA_DATABASE_URL."""
     env = os.environ if environ is None else environ
-    values = {}
+    values: dict[str, Any] = {}  # each read as its field's type
     for f in fields(Settings):
         raw = env.get(_ENV_PREFIX + f.name.upper())
         if raw not in (None, ""):
