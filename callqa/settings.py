@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
-BUNDLED_MODEL = "bundled:base"
+from callqa.qa.whisper_model import BUNDLED_MODEL
 
 
 def _default_home() -> Path:
@@ -67,25 +71,76 @@ class Settings:
 _ENV_PREFIX = "CALLQA_"
 
 
-def _coerce(kind: object, raw: str) -> object:
-    text = str(kind)
-    if "Path" in text:
-        return Path(raw).expanduser()
-    if text in ("bool", "<class 'bool'>"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if text in ("int", "<class 'int'>"):
-        return int(raw)
-    if text in ("float", "<class 'float'>"):
-        return float(raw)
-    return raw
-
-
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Settings from the environment: CALLQA_<FIELD> for every field, e.g. CALLQA_DATABASE_URL."""
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment: CALLQA_<FIELD> for every field, e.g. CALLQA_DATABASE_URL.
+    Raises InvalidValue, naming the variable, for a value that is not of the field's type."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}  # each read as its field's type
+    types = get_type_hints(Settings)
+    values = {}
     for f in fields(Settings):
-        raw = env.get(_ENV_PREFIX + f.name.upper())
+        name = _ENV_PREFIX + f.name.upper()
+        raw = env.get(name)
         if raw not in (None, ""):
-            values[f.name] = _coerce(f.type, raw)
+            values[f.name] = parse_value(types[f.name], raw, name)
     return Settings(**values)
+
+
+# --- typed values from text: settings and request parameters -------------------------------
+
+
+class InvalidValue(ValueError):
+    """Text that cannot be read as the type it is for; the message names the variable or
+    parameter."""
+
+    def __init__(self, name: str, raw: str, expected: str) -> None:
+        super().__init__(f"{name}: {raw!r} is not {expected}")
+        self.name = name
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _boolean(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text not in _TRUE + _FALSE:
+        raise ValueError(raw)
+    return text in _TRUE
+
+
+# type -> (reader, what a reader expects, for messages)
+_READERS: dict[type, tuple[Callable[[str], Any], str]] = {
+    bool: (_boolean, f"yes or no ({', '.join(_TRUE)} / {', '.join(_FALSE)})"),
+    int: (int, "a whole number"),
+    float: (float, "a number"),
+    str: (str, "text"),
+    Path: (lambda raw: Path(raw).expanduser(), "a path"),
+    date: (date.fromisoformat, "a date (YYYY-MM-DD)"),
+}
+
+
+def parse_value(kind: Any, raw: str, name: str) -> Any:
+    """`raw` read as `kind` (a type hint: bool, int, float, str, Path, date, a StrEnum, or
+    one of them or None); raises InvalidValue naming `name`."""
+    kind = _without_none(kind)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        try:
+            return kind(raw.strip())
+        except ValueError:
+            choices = ", ".join(str(member.value) for member in kind)
+            raise InvalidValue(name, raw, f"one of {choices}") from None
+    if kind not in _READERS:
+        raise TypeError(f"{name}: no reader for values of type {kind!r}")
+    reader, expected = _READERS[kind]
+    try:
+        return reader(raw.strip() if kind is not str else raw)
+    except ValueError:
+        raise InvalidValue(name, raw, expected) from None
+
+
+def _without_none(kind: Any) -> Any:
+    """X for `X | None`."""
+    if isinstance(kind, UnionType) or get_origin(kind) is Union:
+        options = [k for k in get_args(kind) if k is not type(None)]
+        if len(options) == 1:
+            return options[0]
+    return kind

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from callqa.models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
 from callqa.qa.messages import Message
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class Call(Base):
     source_channels: Mapped[int | None] = mapped_column(Integer)
     duration_s: Mapped[float | None] = mapped_column(Float, index=True)
 
-    status: Mapped[str] = mapped_column(String(16), default=CallStatus.QUEUED)
+    status: Mapped[CallStatus] = mapped_column(EnumText(CallStatus), default=CallStatus.QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
     # The same reason as a message id and its parameters, which the web shows translated;
     # None on rows stored before 0007 (the web then shows `error` as it is).

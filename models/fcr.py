@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from callqa.models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
+from callqa.qa.fcr.contacts import FcrStatus
 
 
 class FcrResult(Base):
@@ -15,7 +16,7 @@ class FcrResult(Base):
 
     call_id: Mapped[int] = mapped_column(
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # fcr, not_fcr, pending
+    status: Mapped[FcrStatus] = mapped_column(EnumText(FcrStatus), index=True)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     signals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from callqa.models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
 from callqa.models.user import User
 
 
@@ -79,7 +79,8 @@ class Dispute(Base):
     agent_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_verdict: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=DisputeStatus.OPEN)
+    status: Mapped[DisputeStatus] = mapped_column(EnumText(DisputeStatus),
+                                                  default=DisputeStatus.OPEN)
     reply: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

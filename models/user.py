@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from callqa.models.base import Base, UTCDateTime, utcnow
+from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
 from callqa.models.call import Agent
 
 
@@ -24,7 +24,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(EnumText(Role))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(8))  # UI language; None: the browser's

@@ -10,6 +10,8 @@ from typing import Any
 
 from callqa.qa.fcr.phone import normalize_phone
 from callqa.qa.messages import N_, MessageError
+from callqa.qa.transcript import Transcript
+from callqa.qa.transcript_file import transcript_from_timing
 from callqa.qa.transcription import AUTO_LANGUAGE, LAYOUTS
 
 DIRECTIONS = ("inbound", "outbound", "internal")
@@ -92,8 +94,36 @@ def read_sidecar(path: Path) -> CallMetadata:
     return parse_metadata(_load_json_object(_read_utf8(path), str(path)), str(path))
 
 
-def read_manifest(path: Path) -> Iterator[tuple[Path, CallMetadata]]:
-    """(recording path, metadata) per JSONL line; `file` is relative to the manifest."""
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One line of a JSONL manifest: the recording, its call metadata, and the whole object
+    (a test manifest adds the reference `timing` and the ground truth `expect`)."""
+
+    recording: Path
+    metadata: CallMetadata
+    data: dict[str, Any]
+    source: str  # "manifest.jsonl:3", for messages
+
+    @property
+    def call_id(self) -> str:
+        return self.metadata.external_id or self.source
+
+    @property
+    def expect(self) -> dict[str, Any]:
+        expect = self.data.get("expect")
+        return expect if isinstance(expect, dict) else {}
+
+    def reference_transcript(self) -> Transcript:
+        """What was said, by whom and when (`timing`): speakers known even for mono audio."""
+        if not self.metadata.language:
+            raise MetadataError(f"{self.source}: no 'language' for the reference transcript")
+        return transcript_from_timing(self.data, self.metadata.language,
+                                      f"{self.source} ({self.call_id})")
+
+
+def read_manifest_entries(path: Path) -> list[ManifestEntry]:
+    """Every call of a JSONL manifest (blank lines skipped); `file` is relative to it."""
+    entries = []
     for number, line in enumerate(_read_utf8(path).splitlines(), start=1):
         if not line.strip():
             continue
@@ -101,7 +131,15 @@ def read_manifest(path: Path) -> Iterator[tuple[Path, CallMetadata]]:
         data = _load_json_object(line, source)
         if not data.get("file"):
             raise MetadataError(f"{source}: no 'file' field")
-        yield (path.parent / data["file"]), parse_metadata(data, source)
+        entries.append(ManifestEntry(path.parent / data["file"], parse_metadata(data, source),
+                                     data, source))
+    return entries
+
+
+def read_manifest(path: Path) -> Iterator[tuple[Path, CallMetadata]]:
+    """(recording path, metadata) per manifest call: what ingest needs of it."""
+    for entry in read_manifest_entries(path):
+        yield entry.recording, entry.metadata
 
 
 def transcript_metadata(path: Path) -> CallMetadata:

@@ -19,11 +19,18 @@ def read_transcript_file(path: Path, language: str) -> Transcript:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TranscriptFileError(f"{path}: not a JSON file ({exc})") from exc
-    rows = _utterance_list(data, path)
-    utterances = sorted((_utterance(row, path, i) for i, row in enumerate(rows, start=1)),
+    return transcript_from_timing(data, language, str(path))
+
+
+def transcript_from_timing(data: Any, language: str, source: str) -> Transcript:
+    """The transcript in `data`: a list of utterances, or an object with them under
+    "utterances" or "timing" and maybe a "duration"; `source` names it in errors. The one
+    reader of such rows: transcript files, a manifest's reference `timing`, the benchmarks."""
+    rows = _utterance_list(data, source)
+    utterances = sorted((_utterance(row, source, i) for i, row in enumerate(rows, start=1)),
                         key=lambda u: (u.start, u.end))
     speakers = {u.speaker for u in utterances}
-    duration = float(data.get("duration", 0.0)) if isinstance(data, dict) else 0.0
+    duration = _duration(data, source)
     return Transcript(
         language=language,
         duration=max([duration] + [u.end for u in utterances]),
@@ -32,20 +39,29 @@ def read_transcript_file(path: Path, language: str) -> Transcript:
     )
 
 
-def _utterance_list(data: Any, path: Path) -> list[Any]:
+def _duration(data: Any, source: str) -> float:
+    if not isinstance(data, dict) or data.get("duration") in (None, ""):
+        return 0.0
+    try:
+        return float(data["duration"])
+    except (TypeError, ValueError) as exc:
+        raise TranscriptFileError(f"{source}: 'duration' must be seconds") from exc
+
+
+def _utterance_list(data: Any, source: str) -> list[Any]:
     if isinstance(data, dict):
         data = data.get("utterances", data.get("timing"))
     if not isinstance(data, list):
         raise TranscriptFileError(
-            f"{path}: expected a list of utterances, or an object with 'utterances' or 'timing'"
+            f"{source}: expected a list of utterances, or an object with 'utterances' or 'timing'"
         )
     if not data:
-        raise TranscriptFileError(f"{path}: the transcript has no utterances")
+        raise TranscriptFileError(f"{source}: the transcript has no utterances")
     return data
 
 
-def _utterance(row: Any, path: Path, number: int) -> Utterance:
-    where = f"{path}: utterance {number}"
+def _utterance(row: Any, source: str, number: int) -> Utterance:
+    where = f"{source}: utterance {number}"
     if not isinstance(row, dict):
         raise TranscriptFileError(f"{where}: expected an object")
     try:

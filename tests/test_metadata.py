@@ -9,9 +9,11 @@ from callqa.qa.metadata import (
     MetadataError,
     parse_metadata,
     read_manifest,
+    read_manifest_entries,
     read_sidecar,
     sidecar_for,
 )
+from callqa.qa.transcript_file import TranscriptFileError
 
 
 def test_manifest_in_the_corpus_format_reads_every_line(corpus):
@@ -76,3 +78,39 @@ def test_sidecar_is_found_by_either_name_and_fills_gaps_over_defaults(tmp_path: 
     assert sidecar_for(recording) == tmp_path / "call.wav.json"
     meta = read_sidecar(tmp_path / "call.json").over(CallMetadata(language="pl", queue="q"))
     assert (meta.agent_id, meta.language, meta.queue) == ("A9", "en", "q")
+
+
+REFERENCE = {
+    "id": "x1", "file": "x1.wav", "language": "pl", "layout": "mono", "duration": 12.5,
+    "agent": {"id": "A1", "name": "Anna Kowalska"},
+    "timing": [
+        {"speaker": "customer", "start": 3.0, "end": 4.0, "text": "Dzień dobry."},
+        {"speaker": "agent", "start": 0.5, "end": 2.5, "text": "Telmax, słucham."},
+    ],
+    "expect": {"greeting": False},
+}
+
+
+def test_one_reader_gives_ingest_its_recordings_and_evaluation_its_references(tmp_path: Path):
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps(REFERENCE) + "\n\n" + json.dumps({**REFERENCE, "id": "x2"}))
+    entries = read_manifest_entries(manifest)
+    assert [(e.call_id, e.source) for e in entries] == [("x1", f"{manifest}:1"),
+                                                        ("x2", f"{manifest}:3")]
+    assert list(read_manifest(manifest)) == [(e.recording, e.metadata) for e in entries]
+    first = entries[0]
+    assert first.recording == tmp_path / "x1.wav" and first.expect == {"greeting": False}
+    reference = first.reference_transcript()
+    assert reference.speakers_known  # a mono recording still knows who spoke in its reference
+    assert reference.language == "pl" and reference.duration == 12.5
+    assert [(u.speaker, u.start, u.text) for u in reference.utterances] == [
+        ("agent", 0.5, "Telmax, słucham."), ("customer", 3.0, "Dzień dobry.")]
+
+
+def test_a_bad_reference_timing_names_the_line_and_the_call(tmp_path: Path):
+    manifest = tmp_path / "m.jsonl"
+    broken = {**REFERENCE, "timing": [{"speaker": "caller", "start": 0, "end": 1, "text": "hi"}]}
+    manifest.write_text(json.dumps(broken) + "\n")
+    [entry] = read_manifest_entries(manifest)
+    with pytest.raises(TranscriptFileError, match=r"m.jsonl:1 \(x1\): utterance 1: speaker"):
+        entry.reference_transcript()

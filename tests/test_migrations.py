@@ -2,10 +2,11 @@
 do), and the newest one can be undone and applied again."""
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from callqa.models import Base, Call, ItemOverride, utcnow
@@ -84,3 +85,16 @@ def test_review_decisions_upgrade_a_database_in_place(engine):
         [override] = session.scalars(select(ItemOverride)).all()
         assert (override.comment, override.decided_by_listening) == ("Heard.", False)
     assert _differences(engine) == []
+
+
+def test_the_bare_alembic_command_migrates_its_configured_url_or_says_what_to_run(tmp_path):
+    config = alembic_config()
+    with pytest.raises(RuntimeError, match="run `callqa db upgrade`"):
+        command.upgrade(config, "head")
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{tmp_path / 'bare.db'}")
+    command.upgrade(config, "head")
+    engine = create_engine(f"sqlite:///{tmp_path / 'bare.db'}")
+    try:
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()

@@ -5,12 +5,8 @@ import pytest
 
 from callqa.qa.audio import decode_audio
 from callqa.qa.transcript import Speaker
-from callqa.qa.transcription import (
-    TranscribeOptions,
-    hotwords_for,
-    track_options,
-    transcribe_options,
-)
+from callqa.qa.transcription import TranscribeOptions, track_options
+from callqa.services.transcribing import hotwords_for, transcribe_options
 from callqa.settings import Settings, load_settings
 
 

@@ -1,7 +1,11 @@
 from pathlib import Path
 
-from callqa.qa.whisper_model import _bundled_parts, assemble_bundled_model, resolve_model
-from callqa.settings import BUNDLED_MODEL
+from callqa.qa.whisper_model import (
+    BUNDLED_MODEL,
+    _bundled_parts,
+    assemble_bundled_model,
+    resolve_model,
+)
 
 
 def test_bundled_model_is_assembled_from_its_two_parts_once(tmp_path: Path):

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 from flask import request as flask_request
 
 from callqa.models import CallStatus
+from callqa.qa.fcr.contacts import FcrStatus
 from callqa.queries import directory
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
@@ -68,7 +69,7 @@ def _filter_choices() -> dict[str, object]:
         "queues": directory.queues(db()),
         "languages": LANGUAGE_CHOICES,
         "items": [(item.id, dict(item.label)) for item in _scorecard_items()],
-        "fcr": ("fcr", "not_fcr", "pending"),
+        "fcr": tuple(str(s) for s in FcrStatus),
         "statuses": tuple(str(s) for s in CallStatus),
     }
 

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from callqa.models import CallStatus
 from callqa.qa.messages import N_
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
@@ -53,12 +54,12 @@ def upload():
     if outcome.call_id is None:
         flash(_("The recording was not stored: %(problem)s", problem=outcome.message), "error")
         return _form(values, 400)
-    messages = {"queued": _("Recording queued for transcription."),
+    messages = {CallStatus.QUEUED: _("Recording queued for transcription."),
                 "duplicate": _("This recording is already stored."),
-                "failed": _("The recording is stored but cannot be processed: %(problem)s",
-                            problem=_problem(outcome))}
-    flash(messages.get(outcome.status, outcome.status), "error" if outcome.status == "failed"
-          else "ok")
+                CallStatus.FAILED: _("The recording is stored but cannot be processed: %(problem)s",
+                                     problem=_problem(outcome))}
+    failed = outcome.status == CallStatus.FAILED
+    flash(messages.get(outcome.status, outcome.status), "error" if failed else "ok")
     return redirect(url_for("calls.show", call_id=outcome.call_id), code=303)
 
 

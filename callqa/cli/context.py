@@ -5,6 +5,7 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.services.score_store import configure_scoring
 from callqa.settings import Settings
 
 
@@ -13,6 +14,7 @@ class App:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        configure_scoring(settings)
         self.engine = make_engine(settings.db_url)
         upgrade_schema(self.engine)
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from callqa.cli.context import App, pass_app
 from callqa.cli.progress import ProgressBar
-from callqa.models import Call, Queue, User
+from callqa.models import Call, Queue, Role, User
 from callqa.models.lookup import queue_for
 from callqa.qa.metadata import (
     CallMetadata,
@@ -20,7 +20,7 @@ from callqa.qa.metadata import (
     transcript_metadata,
     validate_metadata,
 )
-from callqa.qa.transcription import LAYOUTS, load_transcriber
+from callqa.qa.transcription import LAYOUTS
 from callqa.services.accounts import ensure_user
 from callqa.services.ingest import (
     discover_recordings,
@@ -28,8 +28,9 @@ from callqa.services.ingest import (
     ingest_transcript,
     recording_metadata,
 )
+from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Worker
-from callqa.settings import load_settings
+from callqa.settings import InvalidValue, load_settings
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 
@@ -42,7 +43,10 @@ def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
     """callqa: transcribe recorded calls and check their quality."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    settings = load_settings().with_overrides(database_url=database_url)
+    try:
+        settings = load_settings().with_overrides(database_url=database_url)
+    except InvalidValue as exc:
+        raise click.ClickException(str(exc)) from exc
     ctx.obj = App(settings)
 
 
@@ -200,10 +204,10 @@ def demo(ctx: click.Context, serve: bool, host: str, port: int, new_passwords: b
 
 # Demo accounts of the review UI: (user name, role, the sample agent an agent user is).
 DEMO_ACCOUNTS = (
-    ("demo-admin", "admin", None),
-    ("demo-supervisor", "supervisor", None),
-    ("demo-john", "agent", "A11"),
-    ("demo-piotr", "agent", "A02"),
+    ("demo-admin", Role.ADMIN, None),
+    ("demo-supervisor", Role.SUPERVISOR, None),
+    ("demo-john", Role.AGENT, "A11"),
+    ("demo-piotr", Role.AGENT, "A02"),
 )
 
 

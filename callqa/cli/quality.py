@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from callqa.cli.context import App, pass_app
 from callqa.models import Call, CallStatus
-from callqa.qa.audio import AudioError, decode_audio
+from callqa.qa.audio import AudioError
 from callqa.qa.fcr.ruleset import FcrRulesError
-from callqa.qa.reference import read_manifest, transcript_from_manifest_entry
+from callqa.qa.metadata import ManifestEntry, MetadataError, read_manifest_entries
 from callqa.qa.scoring import ScorecardError
 from callqa.qa.transcript import Transcript
-from callqa.qa.transcription import load_transcriber, transcribe_audio, transcribe_options
+from callqa.qa.transcript_file import TranscriptFileError
 from callqa.queries.agreement import AgreementFilters, AgreementRow, agreement
 from callqa.queries.stats import (
     FCR_GROUPINGS,
@@ -27,8 +27,8 @@ from callqa.queries.stats import (
     period_label,
 )
 from callqa.services import evaluation
-from callqa.services.fcr_evaluation import fcr_predictors
 from callqa.services.score_store import Rules, rules_for, score_call
+from callqa.services.transcribing import load_transcriber
 
 RESCORABLE = (CallStatus.DONE, CallStatus.TRANSCRIBED)
 
@@ -76,13 +76,17 @@ def rescore(app: App, scorecard: Path | None, call_ids: tuple[int, ...]) -> None
 @pass_app
 def eval_command(app: App, manifest: Path, reference: bool, as_json: bool,
                  scorecard: Path | None, language: str | None) -> None:
-    """Accuracy, precision and recall of every item (and FCR) against a manifest's `expect`."""
+    """Accuracy, precision and recall of every item (and FCR) against a manifest's `expect`:
+    recordings are decoded, transcribed and scored exactly as the worker does."""
     rules = _rules(app, scorecard)
-    entries = [e for e in read_manifest(manifest) if not language or e["language"] == language]
-    calls = [(e, t) for e in entries
-             if (t := _eval_transcript(app, manifest, e, reference)) is not None]
-    scored = [evaluation.score_call(e, t, rules.scorecard, rules.metrics) for e, t in calls]
-    predictors = fcr_predictors(calls, rules.fcr, app.settings.phone_country_code)
+    try:
+        entries = [e for e in read_manifest_entries(manifest)
+                   if not language or e.metadata.language == language]
+        scored = [evaluation.assess_entry(e, t, rules) for e in entries
+                  if (t := _eval_transcript(app, e, rules, reference)) is not None]
+        predictors = evaluation.fcr_predictors(scored, rules.fcr, app.settings.phone_country_code)
+    except (MetadataError, TranscriptFileError) as exc:
+        raise click.ClickException(str(exc)) from exc
     report = evaluation.evaluate(scored, predictors)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -90,19 +94,17 @@ def eval_command(app: App, manifest: Path, reference: bool, as_json: bool,
         click.echo(evaluation.format_report(report))
 
 
-def _eval_transcript(app: App, manifest: Path, entry: dict, reference: bool) -> Transcript | None:
+def _eval_transcript(app: App, entry: ManifestEntry, rules: Rules, reference: bool
+                     ) -> Transcript | None:
     if reference:
-        return transcript_from_manifest_entry(entry)
-    print(f"transcribing {entry['id']}", file=sys.stderr, flush=True)
+        return entry.reference_transcript()
+    print(f"transcribing {entry.call_id}", file=sys.stderr, flush=True)
     try:
-        audio = decode_audio(manifest.parent / entry["file"])
+        return evaluation.recognized_transcript(entry, app.settings,
+                                                load_transcriber(app.settings), rules.scorecard)
     except AudioError as exc:
-        print(f"  skipped {entry['id']}: {exc}", file=sys.stderr)
+        print(f"  skipped {entry.call_id}: {exc}", file=sys.stderr)
         return None
-    options = transcribe_options(app.settings, entry["language"],
-                                 (entry.get("agent") or {}).get("name"))
-    return transcribe_audio(audio, entry.get("layout", app.settings.default_layout),
-                            load_transcriber(app.settings), options)
 
 
 @click.group()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from callqa.cli.context import App, pass_app
+from callqa.models import Role
 from callqa.services.accounts import ROLES, UserError, check_password_strength, create_user
 
 
@@ -18,7 +19,7 @@ def create_user_command(
     app: App, username: str, role: str, agent_id: str | None, password: str,
 ) -> None:
     """Make a user of the review UI: admin, supervisor, or agent (who sees only their calls)."""
-    if agent_id and role != "agent":
+    if agent_id and role != Role.AGENT:
         raise click.UsageError("--agent-id is only for --role agent")
     try:
         check_password_strength(password)
@@ -28,6 +29,6 @@ def create_user_command(
             click.echo(f"created {role} {user.username}{linked}")
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc
-    if role == "agent" and not agent_id:
+    if role == Role.AGENT and not agent_id:
         click.echo("note: not linked to an agent record yet, so no calls are shown; "
                    "link it on the Users page or give --agent-id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, get_type_hints
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -20,6 +20,7 @@ from callqa.models import (
     Call,
     CallReview,
     CallScore,
+    CallStatus,
     Dispute,
     DisputeStatus,
     FcrResult,
@@ -28,6 +29,9 @@ from callqa.models import (
     ItemResult,
     Queue,
 )
+from callqa.qa.fcr.contacts import FcrStatus
+from callqa.qa.scoring import Verdict
+from callqa.settings import InvalidValue, parse_value
 
 PER_PAGE = 50
 
@@ -72,42 +76,29 @@ class CallFilters:
     score_min: float | None = None
     score_max: float | None = None
     failed_item: str | None = None  # calls where this checklist item failed
-    fcr_status: str | None = None
+    fcr_status: FcrStatus | None = None
     reviewed: bool | None = None
     pending_review: bool | None = None  # the score waits on items only a person can decide
-    status: str | None = None  # processing status
+    status: CallStatus | None = None  # processing status
     sort: str = "started"
     descending: bool = True
 
     @classmethod
     def from_args(cls, args: Any) -> CallFilters:
         """From request arguments (a Mapping of strings); bad values are ignored, not fatal."""
+        types = get_type_hints(cls)
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = args.get(f.name)
             if raw in (None, ""):
                 continue
-            parsed = _parse(str(f.type), raw)
-            if parsed is not None:
-                values[f.name] = parsed
+            try:
+                values[f.name] = parse_value(types[f.name], raw, f.name)
+            except InvalidValue:
+                continue
         if values.get("sort") not in SORTS:
             values.pop("sort", None)
         return cls(**values)
-
-
-def _parse(kind: str, raw: str) -> Any:
-    try:
-        if "bool" in kind:
-            return raw.lower() in ("1", "true", "yes", "on")
-        if "int" in kind:
-            return int(raw)
-        if "float" in kind:
-            return float(raw)
-        if "date" in kind:
-            return date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return raw
 
 
 def call_list_query(filters: CallFilters) -> Select:
@@ -175,7 +166,7 @@ def _related_conditions(filters: CallFilters, with_score: bool) -> list[tuple[An
         related.append((CallScore.call_id, _score_conditions(filters)))
     if filters.failed_item:
         related.append((ItemResult.call_id, [ItemResult.item_id == filters.failed_item,
-                                             ItemResult.effective_verdict == "failed"]))
+                                             ItemResult.effective_verdict == Verdict.FAILED]))
     if filters.fcr_status:
         related.append((FcrResult.call_id, [FcrResult.status == filters.fcr_status]))
     return related

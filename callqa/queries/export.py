@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallReview, ItemResult
 from callqa.qa.messages import N_, format_message
+from callqa.qa.scoring import Verdict
 
 BATCH = 1000
 # The English headers, which are also the message ids of the translated ones.
@@ -58,10 +59,10 @@ def _item_verdicts(session: Session, ids: list[int]) -> tuple[dict[int, list[str
     rows = session.execute(
         select(ItemResult.call_id, ItemResult.item_id, ItemResult.effective_verdict)
         .where(ItemResult.call_id.in_(ids),
-               ItemResult.effective_verdict.in_(("failed", "review")))
+               ItemResult.effective_verdict.in_((Verdict.FAILED, Verdict.REVIEW)))
         .order_by(ItemResult.call_id, ItemResult.position))
     for call_id, item_id, verdict in rows:
-        (failed if verdict == "failed" else review).setdefault(call_id, []).append(item_id)
+        (failed if verdict == Verdict.FAILED else review).setdefault(call_id, []).append(item_id)
     return failed, review
 
 

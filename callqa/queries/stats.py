@@ -21,11 +21,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue
+from callqa.qa.fcr.contacts import FcrStatus
+from callqa.qa.scoring import Verdict
+from callqa.settings import InvalidValue, parse_value
 
 PERIODS = ("day", "week", "month")
 FCR_GROUPINGS = ("agent", "queue", *PERIODS)
-VERDICTS = ("passed", "failed", "review", "not_applicable")
-FCR_STATUSES = ("fcr", "not_fcr", "pending")
+VERDICTS = tuple(Verdict)  # each is an ItemPassRate field
+FCR_STATUSES = tuple(FcrStatus)  # each is an FcrRate field
 DEFAULT_PERIOD = "week"
 DEFAULT_DAYS = 12 * 7
 
@@ -75,16 +78,18 @@ class DashboardFilters(StatsFilters):
 
 
 def _parse_date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    return _parsed(date, raw)
 
 
 def _parse_int(raw: str | None) -> int | None:
+    return _parsed(int, raw)
+
+
+def _parsed(kind: type, raw: str | None) -> Any:
+    """`raw` as `kind` by the one typed parser; None when missing or bad."""
     try:
-        return int(raw) if raw else None
-    except ValueError:
+        return parse_value(kind, raw, kind.__name__) if raw else None
+    except InvalidValue:
         return None
 
 

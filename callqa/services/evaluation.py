@@ -1,22 +1,35 @@
-"""Checklist accuracy against a manifest's ground truth (`expect`): the data behind `callqa eval`.
+"""Checklist and FCR accuracy against a manifest's ground truth (`expect`): `callqa eval`.
 
-Every prediction is compared with the manifest's `expect` value of the same name. Checklist items
-predict True (passed) or False (failed); an undecided verdict ("review", "not_applicable")
-never equals the truth and counts as a miss. `hold` is predicted from the dead-air metric. More
-predictions (e.g. `fcr`) plug in as predictors: functions of (entry, result, metrics).
+Evaluation runs production's path: recordings are decoded and transcribed as the worker does
+(`services.transcribing`), transcripts are scored as stored calls are
+(`score_store.assess_transcript`), and FCR contacts are built by the score store's
+`fcr_contact`. Every prediction is compared with the manifest's `expect` value of the same
+name. Checklist items predict True (passed) or False (failed); an undecided verdict ("review",
+"not_applicable") never equals the truth and counts as a miss. `hold` is predicted from the
+dead-air metric; FCR predictors add `fcr`, `resolution` and the repeat-contact rule.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
-from callqa.qa.metrics import CallMetrics, MetricsOptions, call_metrics
-from callqa.qa.reference import agent_name, transcript_from_manifest_entry
-from callqa.qa.scoring import ScorecardResult, ScoringContext, Verdict, score_transcript
-from callqa.qa.scoring.scorecard import Scorecard
-
-Entry = dict[str, Any]
+from callqa.qa.fcr.contacts import Contact, FcrStatus, FcrVerdict, ReasonKind, evaluate_contacts
+from callqa.qa.fcr.ruleset import CallSignals, FcrRules
+from callqa.qa.metadata import ManifestEntry, MetadataError, customer_key
+from callqa.qa.metrics import CallMetrics
+from callqa.qa.scoring import Scorecard, ScorecardResult, Verdict
+from callqa.qa.transcript import Transcript
+from callqa.qa.transcription import Transcriber
+from callqa.services.score_store import Assessment, Rules, assess_transcript, fcr_contact
+from callqa.services.transcribing import (
+    Recording,
+    call_language,
+    call_layout,
+    transcribe_recording,
+)
+from callqa.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -36,8 +49,59 @@ class CallOutcome:
     predictions: Mapping[str, Prediction] = field(default_factory=dict)
 
 
-ScoredCall = tuple[Entry, ScorecardResult, CallMetrics]
-Predictor = Callable[[Entry, ScorecardResult, CallMetrics], Prediction | None]
+@dataclass(frozen=True)
+class ScoredCall:
+    """A manifest call and what the machine found in its transcript."""
+
+    entry: ManifestEntry
+    assessment: Assessment
+
+    @property
+    def checklist(self) -> ScorecardResult:
+        return self.assessment.checklist
+
+    @property
+    def metrics(self) -> CallMetrics:
+        return self.assessment.metrics
+
+
+Predictor = Callable[[ScoredCall], Prediction | None]
+
+
+# --- transcripts and scoring: the production path ------------------------------------------
+
+
+def recording_of(entry: ManifestEntry, settings: Settings) -> Recording | None:
+    """The manifest call as the worker would transcribe it; None without any language."""
+    language = call_language(settings, entry.metadata.language)
+    if not language:
+        return None
+    return Recording(entry.recording, language, call_layout(settings, entry.metadata.layout),
+                     entry.metadata.agent_name, name=entry.call_id)
+
+
+def recognized_transcript(
+    entry: ManifestEntry, settings: Settings, transcriber: Transcriber, scorecard: Scorecard
+) -> Transcript:
+    """The recording transcribed exactly as the worker does, second look included (raises
+    AudioError, or MetadataError when no language is known)."""
+    recording = recording_of(entry, settings)
+    if recording is None:
+        raise MetadataError(f"{entry.source}: no language (set it, or CALLQA_DEFAULT_LANGUAGE)")
+    return transcribe_recording(recording, settings, transcriber, scorecard)
+
+
+def assess_entry(entry: ManifestEntry, transcript: Transcript, rules: Rules) -> ScoredCall:
+    """One manifest call scored from a transcript (the reference, or the recognizer's)."""
+    return ScoredCall(entry, assess_transcript(transcript, rules, entry.metadata.agent_name))
+
+
+def assess_references(entries: Iterable[ManifestEntry], rules: Rules) -> list[ScoredCall]:
+    """Every manifest call scored from its reference transcript (`timing`)."""
+    return [assess_entry(entry, entry.reference_transcript(), rules) for entry in entries]
+
+
+# --- predictions -----------------------------------------------------------------------------
 
 
 def item_prediction(result: ScorecardResult, item_id: str) -> Prediction:
@@ -65,19 +129,78 @@ def hold_prediction(metrics: CallMetrics) -> Prediction:
 
 
 def predictions_for(
-    entry: Entry,
-    result: ScorecardResult,
-    metrics: CallMetrics,
-    predictors: Mapping[str, Predictor] | None = None,
+    call: ScoredCall, predictors: Mapping[str, Predictor] | None = None
 ) -> dict[str, Prediction]:
     """Every scorecard item, `hold`, and whatever the extra predictors add (they win on a clash)."""
-    predictions = {item.item_id: item_prediction(result, item.item_id) for item in result.items}
-    predictions["hold"] = hold_prediction(metrics)
+    predictions = {item.item_id: item_prediction(call.checklist, item.item_id)
+                   for item in call.checklist.items}
+    predictions["hold"] = hold_prediction(call.metrics)
     for name, predictor in (predictors or {}).items():
-        prediction = predictor(entry, result, metrics)
+        prediction = predictor(call)
         if prediction is not None:
             predictions[name] = prediction
     return predictions
+
+
+def fcr_predictors(
+    calls: Sequence[ScoredCall], rules: FcrRules, country_code: str
+) -> dict[str, Predictor]:
+    """Predictors for `fcr`, `resolution`, `repeat_caller_says_so` and the repeat-contact rule
+    alone (`repeat_within_7d_same_topic`, and `..._any_topic` under the any-topic policy).
+    The calls are judged together, as one customer's stored calls are, once every FCR window
+    has closed."""
+    numbers = {call.entry.source: number for number, call in enumerate(calls)}
+    contacts = [_contact(number, call, country_code) for number, call in enumerate(calls)]
+    if not contacts:
+        return {}
+    now = max(c.started_at for c in contacts) + rules.policy.window + timedelta(days=1)
+    same_topic = evaluate_contacts(contacts, rules.policy, now)
+    any_topic = evaluate_contacts(contacts, replace(rules.policy, any_topic=True), now)
+
+    def by_call(predict: Callable[[int, CallSignals], Prediction]) -> Predictor:
+        return lambda call: predict(numbers[call.entry.source], call.assessment.signals)
+
+    return {
+        "fcr": by_call(lambda n, _: _fcr(same_topic[n])),
+        "resolution": by_call(lambda _, signals: _resolution(signals)),
+        "repeat_caller_says_so": by_call(lambda _, signals: _calling_again(signals)),
+        "repeat_within_7d_same_topic": by_call(lambda n, _: _repeat(same_topic[n])),
+        "repeat_within_7d_any_topic": by_call(lambda n, _: _repeat(any_topic[n])),
+    }
+
+
+def _contact(number: int, call: ScoredCall, country_code: str) -> Contact:
+    meta = call.entry.metadata
+    if meta.started_at is None:
+        raise MetadataError(f"{call.entry.source}: FCR needs the call's 'started_at'")
+    return fcr_contact(number, meta.started_at, customer_key(meta, country_code), meta.queue,
+                       call.assessment.signals)
+
+
+def _fcr(verdict: FcrVerdict) -> Prediction:
+    reasons = "; ".join(r.detail for r in verdict.reasons)
+    return Prediction(verdict.status == FcrStatus.FCR, reasons or str(verdict.status),
+                      tuple(r.evidence for r in verdict.reasons if r.evidence))
+
+
+def _repeat(verdict: FcrVerdict) -> Prediction:
+    repeats = [r.detail for r in verdict.reasons if r.kind == ReasonKind.REPEAT_CONTACT]
+    return Prediction(bool(repeats), "; ".join(repeats) or "no repeat contact")
+
+
+def _resolution(signals: CallSignals) -> Prediction:
+    found = [s for s in signals.signals if s.id != "calling_again"]
+    return Prediction(signals.resolution(), ", ".join(s.id for s in found) or "no signal",
+                      tuple(e for s in found for e in s.evidence))
+
+
+def _calling_again(signals: CallSignals) -> Prediction:
+    said = [s for s in signals.signals if s.id == "calling_again"]
+    return Prediction(bool(said), "said" if said else "not said",
+                      tuple(e for s in said for e in s.evidence))
+
+
+# --- the report ------------------------------------------------------------------------------
 
 
 def evaluate(
@@ -86,22 +209,28 @@ def evaluate(
     """The eval report for scored calls (see `compare` for its shape)."""
     outcomes = [
         CallOutcome(
-            call_id=str(entry.get("id", "?")),
-            language=str(entry.get("language", "?")),
-            expect=entry.get("expect") or {},
-            predictions=predictions_for(entry, result, metrics, predictors),
+            call_id=call.entry.call_id,
+            language=call.entry.metadata.language or "?",
+            expect=call.entry.expect,
+            predictions=predictions_for(call, predictors),
         )
-        for entry, result, metrics in calls
+        for call in calls
     ]
     return compare(outcomes)
 
 
 def compare(outcomes: Iterable[CallOutcome]) -> dict:
-    """{"items": {ITEM: {"n", "accuracy", "precision", "recall", "by_language": {LANG: {...}}}},
+    """{"items": {ITEM: {MEASURES, "by_language": {LANG: {MEASURES}}}},
     "misses": [{"call_id", "language", "item", "expected", "got", "explanation", "evidence"}]}
 
-    Only items both predicted and expected are compared; precision and recall treat True as
-    positive and are None when undefined (no positives) or the truth is not a yes/no.
+    Only items both predicted and expected are compared. MEASURES are "n" and "accuracy",
+    and for yes/no truths (True: the item passed) also:
+    - "decided": the share of calls given a yes or no (not "review" or "not_applicable"),
+    - "precision_passed": of the calls predicted True, the share the truth says are True,
+    - "precision_failed": of the calls predicted False, the share the truth says are False,
+    - "precision" (= precision_passed) and "recall": of the True calls, the share predicted True.
+    A share is None when nothing is counted in it, and all but n and accuracy are None when
+    the truth is not a yes/no.
     """
     pairs: dict[str, list[tuple[str, object, object]]] = {}
     misses = []
@@ -138,62 +267,45 @@ def _same(expected: object, got: object) -> bool:
     return type(expected) is type(got) and expected == got
 
 
+YES_NO_MEASURES = ("decided", "precision_passed", "precision_failed", "precision", "recall")
+
+
 def _measures(compared: list[tuple[object, object]]) -> dict[str, Any]:
     n = len(compared)
     correct = sum(_same(expected, got) for expected, got in compared)
-    measures: dict[str, Any] = {
-        "n": n,
-        "accuracy": _fraction(correct, n),
-        "precision": None,
-        "recall": None,
-    }
+    measures: dict[str, Any] = {"n": n, "accuracy": _fraction(correct, n)}
+    measures.update(dict.fromkeys(YES_NO_MEASURES))
     if all(isinstance(expected, bool) for expected, _ in compared):
+        measures["decided"] = _fraction(sum(isinstance(got, bool) for _, got in compared), n)
+        measures["precision_passed"] = _precision(compared, True)
+        measures["precision_failed"] = _precision(compared, False)
+        measures["precision"] = measures["precision_passed"]
         true_positive = sum(expected is True and got is True for expected, got in compared)
-        predicted = sum(got is True for _, got in compared)
-        actual = sum(expected is True for expected, _ in compared)
-        measures["precision"] = _fraction(true_positive, predicted)
-        measures["recall"] = _fraction(true_positive, actual)
+        measures["recall"] = _fraction(true_positive, sum(e is True for e, _ in compared))
     return measures
+
+
+def _precision(compared: list[tuple[object, object]], verdict: bool) -> float | None:
+    """Of the calls predicted `verdict`, the share whose truth is `verdict` too."""
+    predicted = [expected for expected, got in compared if got is verdict]
+    return _fraction(sum(expected is verdict for expected in predicted), len(predicted))
 
 
 def _fraction(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-# --- reference transcripts ----------------------------------------------------------------------
+# --- text report ---------------------------------------------------------------------------
 
-
-def score_call(
-    entry: Entry,
-    transcript: Any,
-    scorecard: Scorecard | None = None,
-    options: MetricsOptions | None = None,
-) -> ScoredCall:
-    """One manifest call scored from a transcript (the reference, or the recognizer's)."""
-    result = score_transcript(transcript, scorecard, ScoringContext(agent_name=agent_name(entry)))
-    return entry, result, call_metrics(transcript, options)
-
-
-def score_references(
-    entries: Iterable[Entry],
-    scorecard: Scorecard | None = None,
-    options: MetricsOptions | None = None,
-) -> list[ScoredCall]:
-    """Every manifest call scored from its reference transcript (`timing`)."""
-    return [
-        score_call(entry, transcript_from_manifest_entry(entry), scorecard, options)
-        for entry in entries
-    ]
-
-
-# --- text report --------------------------------------------------------------------------------
+_COLUMNS = (("n", 5), ("accuracy", 10), ("decided", 9), ("prec.pass", 11), ("prec.fail", 11),
+            ("recall", 8))
 
 
 def format_report(report: dict) -> str:
     """The eval report as plain text: a table per item and language, then every miss."""
     items = report["items"]
     languages = sorted({lang for item in items.values() for lang in item["by_language"]})
-    header = f"{'item':<30}{'lang':<6}{'n':>5}{'accuracy':>10}{'precision':>11}{'recall':>8}"
+    header = f"{'item':<30}{'lang':<6}" + "".join(f"{name:>{width}}" for name, width in _COLUMNS)
     lines = [header, "-" * len(header)]
     for name, measures in items.items():
         lines.append(_row(name, "all", measures))
@@ -213,10 +325,13 @@ def format_report(report: dict) -> str:
 
 
 def _row(name: str, language: str, measures: dict[str, Any]) -> str:
-    return (
-        f"{name:<30}{language:<6}{measures['n']:>5}{_percent(measures['accuracy']):>10}"
-        f"{_percent(measures['precision']):>11}{_percent(measures['recall']):>8}"
+    values = (
+        str(measures["n"]), _percent(measures["accuracy"]), _percent(measures["decided"]),
+        _percent(measures["precision_passed"]), _percent(measures["precision_failed"]),
+        _percent(measures["recall"]),
     )
+    return f"{name:<30}{language:<6}" + "".join(
+        f"{value:>{width}}" for value, (_, width) in zip(values, _COLUMNS, strict=True))
 
 
 def _percent(value: float | None) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import Call, FcrResult, utcnow
+from callqa.qa.fcr.contacts import FcrStatus
 from callqa.services.score_store import rules_for, update_fcr
 from callqa.settings import Settings
 
@@ -32,7 +33,7 @@ def recompute_fcr(
     with sessions() as session:
         query = select(Call.customer_key, Call.id).join(FcrResult)
         if only_pending:
-            query = query.where(FcrResult.status == "pending")
+            query = query.where(FcrResult.status == FcrStatus.PENDING)
         rows = session.execute(query).all()
     customers = sorted({key for key, _ in rows if key})
     loose = [call_id for key, call_id in rows if not key]

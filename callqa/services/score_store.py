@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallScore, FcrResult, ItemResult, utcnow
 from callqa.models.lookup import scorecard_for
-from callqa.qa.fcr.contacts import Contact, FcrVerdict, evaluate_contacts
+from callqa.qa.fcr.contacts import Contact, FcrStatus, FcrVerdict, evaluate_contacts
 from callqa.qa.fcr.ruleset import (
     CallSignals,
     FcrRules,
@@ -31,6 +31,7 @@ from callqa.qa.scoring import (
     load_scorecard,
     score_transcript,
 )
+from callqa.qa.scoring.lemmas import configure_lemma_cache
 from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance, Word
 from callqa.services.reviewing import apply_overrides
 from callqa.settings import Settings
@@ -43,6 +44,12 @@ class Rules:
     scorecard: ScorecardRules
     fcr: FcrRules
     metrics: MetricsOptions
+
+
+def configure_scoring(settings: Settings) -> None:
+    """Process-wide scoring setup, once at start: the Polish lemma index is built and kept in
+    the model cache directory."""
+    configure_lemma_cache(settings.model_cache_dir)
 
 
 def rules_for(settings: Settings, scorecard_path: Path | None = None) -> Rules:
@@ -59,13 +66,31 @@ def _load_rules(scorecard: Path | None, fcr: Path | None, dead_air_s: float) -> 
     )
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What the machine finds in one transcript: the checklist, the metrics, FCR signals."""
+
+    checklist: ScorecardResult
+    metrics: CallMetrics
+    signals: CallSignals
+
+
+def assess_transcript(transcript: Transcript, rules: Rules, agent_name: str | None) -> Assessment:
+    """The one scoring of a transcript: stored calls and `callqa eval` both come here."""
+    return Assessment(
+        checklist=score_transcript(transcript, rules.scorecard,
+                                   ScoringContext(agent_name=agent_name)),
+        metrics=call_metrics(transcript, rules.metrics),
+        signals=detect_signals(transcript, rules.fcr),
+    )
+
+
 def score_call(session: Session, call: Call, rules: Rules, now: datetime | None = None) -> None:
     """Score `call` from its stored transcript and bring its customer's FCR verdicts up to date."""
-    transcript = transcript_of(call)
-    context = ScoringContext(agent_name=call.agent.name if call.agent else None)
-    result = score_transcript(transcript, rules.scorecard, context)
-    _store_score(session, call, result, call_metrics(transcript, rules.metrics), rules.scorecard)
-    _store_signals(call, detect_signals(transcript, rules.fcr), rules.fcr)
+    assessment = assess_transcript(transcript_of(call), rules,
+                                   call.agent.name if call.agent else None)
+    _store_score(session, call, assessment.checklist, assessment.metrics, rules.scorecard)
+    _store_signals(call, assessment.signals)
     session.flush()
     apply_overrides(session, call)  # people's verdict overrides outlive re-scoring
     update_fcr(session, call.customer_key, [call.id], rules.fcr, now or utcnow())
@@ -111,18 +136,26 @@ def update_fcr(
 def _contact(call: Call, result: FcrResult) -> Contact:
     signals = CallSignals(tuple(Signal.from_dict(s) for s in result.signals),
                           frozenset(result.topics))
-    matters = {f"topic:{t}" for t in result.topics}
-    if call.queue is not None:
-        matters.add(f"queue:{call.queue.name}")
+    return fcr_contact(call.id, call.started_at or call.created_at, call.customer_key,
+                       call.queue.name if call.queue is not None else None, signals)
+
+
+def fcr_contact(
+    call_id: int, started_at: datetime, customer_key: str | None, queue: str | None,
+    signals: CallSignals,
+) -> Contact:
+    """A call as FCR sees it: its matters are its queue and the topics detected in it."""
+    matters = {f"topic:{t}" for t in signals.topics}
+    if queue:
+        matters.add(f"queue:{queue}")
     return Contact(
-        call_id=call.id, started_at=call.started_at or call.created_at,
-        customer_key=call.customer_key, matters=frozenset(matters),
-        in_call_reasons=signals.in_call_reasons(),
+        call_id=call_id, started_at=started_at, customer_key=customer_key,
+        matters=frozenset(matters), in_call_reasons=signals.in_call_reasons(),
     )
 
 
 def _apply(result: FcrResult, verdict: FcrVerdict) -> None:
-    result.status = str(verdict.status)
+    result.status = verdict.status
     result.reasons = [r.to_dict() for r in verdict.reasons]
     result.repeat_of = list(verdict.repeat_of)
     result.window_ends_at = verdict.window_ends_at
@@ -157,8 +190,8 @@ def _item_row(call_id: int, position: int, item: dict) -> ItemResult:
     )
 
 
-def _store_signals(call: Call, signals: CallSignals, rules: FcrRules) -> None:
+def _store_signals(call: Call, signals: CallSignals) -> None:
     if call.fcr is None:
-        call.fcr = FcrResult(status="pending", window_ends_at=utcnow())
+        call.fcr = FcrResult(status=FcrStatus.PENDING, window_ends_at=utcnow())
     call.fcr.signals = [s.to_dict() for s in signals.signals]
     call.fcr.topics = sorted(signals.topics)

@@ -16,19 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from callqa.models import Call, CallStatus, utcnow
 from callqa.models.call import error_columns
 from callqa.models.rows import utterance_row
-from callqa.qa.audio import AudioError, AudioOptions, decode_audio
+from callqa.qa.audio import AudioError
 from callqa.qa.messages import N_, Message, MessageError
-from callqa.qa.scoring import ScoringContext
-from callqa.qa.second_look import SecondLookOptions, second_look
 from callqa.qa.transcript import Transcript
-from callqa.qa.transcription import (
-    AUTO_LANGUAGE,
-    Segment,
-    Transcriber,
-    call_tracks,
-    transcribe_channels,
-    transcribe_options,
-)
+from callqa.qa.transcription import AUTO_LANGUAGE, Segment, Transcriber
 from callqa.services.claims import (
     Claim,
     claim_next,
@@ -38,6 +29,12 @@ from callqa.services.claims import (
     release,
 )
 from callqa.services.score_store import rules_for, score_call
+from callqa.services.transcribing import (
+    Recording,
+    call_language,
+    call_layout,
+    transcribe_recording,
+)
 from callqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -144,10 +141,9 @@ class Worker:
             call = session.get(Call, claim.call_id)
             assert call is not None and call.storage_name is not None  # a claimed recording
             queue = call.queue
-            language = (call.language or (queue and queue.language)
-                        or self.settings.default_language)
-            layout = (call.channel_layout or (queue and queue.channel_layout)
-                      or self.settings.default_layout)
+            language = call_language(self.settings, call.language, queue and queue.language)
+            layout = call_layout(self.settings, call.channel_layout,
+                                 queue and queue.channel_layout)
             path = self.settings.recordings_dir / call.storage_name
             agent_name = call.agent.name if call.agent else None
         if not language:
@@ -160,20 +156,11 @@ class Worker:
         return Job(claim.call_id, path, language, layout, agent_name)
 
     def _transcribe(self, job: Job, claim: Claim) -> Transcript:
-        audio = decode_audio(job.path, AudioOptions(max_duration_s=self.settings.max_duration_s))
-        options = transcribe_options(self.settings, job.language, job.agent_name)
-        transcriber, beat = self._load_transcriber(), self._heartbeat_every(claim)
-        tracks = call_tracks(audio.channels, audio.mixed, job.layout)
-        transcript = transcribe_channels(tracks, audio.duration, transcriber, options, beat)
-        transcript, heard = second_look(
-            transcript, tracks, transcriber, options, rules_for(self.settings).scorecard,
-            ScoringContext(job.agent_name), SecondLookOptions(enabled=self.settings.second_look),
-            beat)
-        for stretch in heard:
-            log.info("call %s: %s heard again at %.1f-%.1f s (mean word probability %s -> %s)%s",
-                     job.call_id, "/".join(stretch.items), stretch.start, stretch.end,
-                     stretch.first, stretch.second, ", kept" if stretch.kept_second else "")
-        return transcript
+        recording = Recording(job.path, job.language, job.layout, job.agent_name,
+                              name=f"call {job.call_id}")
+        return transcribe_recording(recording, self.settings, self._load_transcriber(),
+                                    rules_for(self.settings).scorecard,
+                                    self._heartbeat_every(claim))
 
     def _heartbeat_every(self, claim: Claim) -> Callable[[Segment], None]:
         last = time.monotonic()

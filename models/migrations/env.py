@@ -1,10 +1,10 @@
-"""Alembic environment: runs on a connection handed in by models.db.upgrade_schema,
-or on CALLQA_DATABASE_URL / the default SQLite file when run by the alembic command."""
+"""Alembic environment: runs on the connection models.db.upgrade_schema hands in (what
+`callqa db upgrade` and every command do), or, for the bare `alembic` command, on the URL of
+the alembic config's `sqlalchemy.url`."""
 from alembic import context
 
 from callqa.models import Base
 from callqa.models.db import make_engine
-from callqa.settings import load_settings
 
 
 def _run(connection) -> None:
@@ -17,9 +17,19 @@ def _run(connection) -> None:
         context.run_migrations()
 
 
+def _configured_url() -> str:
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError(
+            "no database to migrate: run `callqa db upgrade` (it reads CALLQA_DATABASE_URL), "
+            "or set sqlalchemy.url in the alembic config"
+        )
+    return url
+
+
 connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    with make_engine(load_settings().db_url).begin() as own_connection:
+    with make_engine(_configured_url()).begin() as own_connection:
         _run(own_connection)

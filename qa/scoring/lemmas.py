@@ -148,14 +148,20 @@ def build_polish_lemma_index(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def default_cache_dir() -> Path:
-    from callqa.settings import load_settings
+_FALLBACK_CACHE_DIR = Path(tempfile.gettempdir()) / "callqa"
+_cache_dir: Path | None = None
 
-    return load_settings().model_cache_dir
+
+def configure_lemma_cache(cache_dir: Path) -> None:
+    """Where the Polish lemma index is built and kept (`<cache_dir>/lemmas`): the process's
+    owner sets it once, before scoring (the CLI and the web app use the model cache
+    directory). Unset, a directory in the system temporary directory is used."""
+    global _cache_dir
+    _cache_dir = cache_dir
 
 
 def polish_lemma_index_path(cache_dir: Path | None = None) -> Path:
-    directory = (cache_dir or default_cache_dir()) / "lemmas"
+    directory = (cache_dir or _cache_dir or _FALLBACK_CACHE_DIR) / "lemmas"
     return directory / f"pl-lemmas-{_lookups_data_version()}-v{_INDEX_SCHEMA}.sqlite"
 
 
@@ -167,7 +173,7 @@ def _writable_index_path() -> Path:
             return path
     except OSError:
         pass
-    fallback = polish_lemma_index_path(Path(tempfile.gettempdir()) / "callqa")
+    fallback = polish_lemma_index_path(_FALLBACK_CACHE_DIR)
     log.warning("cache directory %s is not writable; using %s", path.parent, fallback.parent)
     return fallback
 
@@ -175,10 +181,13 @@ def _writable_index_path() -> Path:
 _build_lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
 def polish_lemmas() -> PolishLemmaIndex:
     """The Polish lemma index, built into the cache directory on first use (once per machine)."""
-    path = _writable_index_path()
+    return _polish_index(_writable_index_path())
+
+
+@lru_cache(maxsize=2)
+def _polish_index(path: Path) -> PolishLemmaIndex:
     with _build_lock:
         if not path.exists():
             log.info("building the Polish lemma index at %s (once)", path)

@@ -102,7 +102,7 @@ class HearingOptions:
     """
 
     max_unheard_s: float = 1.5
-    min_word_probability: float = 0.5
+    min_word_probability: float = 0.6
     near_miss_similarity: float = 80.0
     near_miss_min_letters: int = 6
     near_miss_max_probability: float = 0.9

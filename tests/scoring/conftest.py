@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callqa.qa.reference import read_manifest
+from callqa.qa.metadata import ManifestEntry, read_manifest_entries
 from callqa.qa.scoring import Scorecard, default_scorecard
 from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 
@@ -22,12 +22,12 @@ def scorecard() -> Scorecard:
 
 
 @pytest.fixture(scope="session")
-def corpus_entries() -> list[dict]:
+def corpus_entries() -> list[ManifestEntry]:
     """The test corpus manifest's calls (skips when the corpus is not there)."""
     manifest = CORPUS / "manifest.jsonl"
     if not manifest.exists():
         pytest.skip(f"test corpus not found at {CORPUS}")
-    return read_manifest(manifest)
+    return read_manifest_entries(manifest)
 
 
 def _utterance(speaker: str, start: float, text: str, word_probability: float | None) -> Utterance:

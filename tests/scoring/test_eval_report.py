@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from callqa.qa.audio import AudioError
 from callqa.services.evaluation import (
     CallOutcome,
     Prediction,
+    assess_references,
     compare,
     evaluate,
     format_report,
-    score_references,
+    recognized_transcript,
+    recording_of,
 )
+from callqa.services.score_store import rules_for
+from callqa.settings import Settings
 
 
 def outcome(call_id, language, expected, got):
@@ -36,7 +42,8 @@ def test_measures_per_item_and_language():
     assert {k: greeting[k] for k in ("n", "accuracy", "precision", "recall")} == {
         "n": 4, "accuracy": 0.5, "precision": 0.5, "recall": 0.5,
     }
-    assert greeting["by_language"] == {
+    measured = ("n", "accuracy", "precision", "recall")
+    assert {lang: {k: m[k] for k in measured} for lang, m in greeting["by_language"].items()} == {
         "en": {"n": 2, "accuracy": 0.5, "precision": None, "recall": 0.0},
         "pl": {"n": 2, "accuracy": 0.5, "precision": 0.5, "recall": 1.0},
     }
@@ -55,16 +62,39 @@ def test_non_boolean_truths_get_accuracy_only():
     ])
     measures = report["items"]["resolution"]
     assert (measures["accuracy"], measures["precision"], measures["recall"]) == (0.5, None, None)
+    assert (measures["decided"], measures["precision_passed"], measures["precision_failed"]) == (
+        None, None, None)
+
+
+def test_precision_of_each_verdict_and_the_share_decided():
+    """Ten calls by hand, in Polish and English: what the machine said beside the truth."""
+    said = [  # (language, truth, machine)
+        ("pl", True, True), ("pl", True, True), ("pl", False, True),  # passed: 2 of 3 right
+        ("pl", False, False), ("pl", True, False),  # failed: 1 of 2 right
+        ("pl", True, "review"),  # undecided
+        ("en", False, False), ("en", False, False), ("en", True, "not_applicable"),
+        ("en", True, "review"),
+    ]
+    report = compare([outcome(f"c{i}", lang, truth, got)
+                      for i, (lang, truth, got) in enumerate(said)])
+    greeting = report["items"]["greeting"]
+    assert {k: greeting[k] for k in ("decided", "precision_passed", "precision_failed")} == {
+        "decided": 0.7, "precision_passed": 0.6667, "precision_failed": 0.75,
+    }
+    assert greeting["precision"] == greeting["precision_passed"]
+    pl, en = greeting["by_language"]["pl"], greeting["by_language"]["en"]
+    assert (pl["decided"], pl["precision_passed"], pl["precision_failed"]) == (0.8333, 0.6667, 0.5)
+    assert (en["decided"], en["precision_passed"], en["precision_failed"]) == (0.5, None, 1.0)
 
 
 @pytest.fixture(scope="module")
 def reference_calls(corpus_entries):
-    return score_references(corpus_entries)
+    return assess_references(corpus_entries, rules_for(Settings()))
 
 
 def test_more_predictions_plug_in_as_predictors(reference_calls):
-    def fcr(entry, result, metrics):
-        return Prediction(entry["expect"]["resolution"] == "resolved", "resolved in the call")
+    def fcr(call):
+        return Prediction(call.entry.expect["resolution"] == "resolved", "resolved in the call")
 
     report = evaluate(reference_calls, predictors={"fcr": fcr})
     assert list(report["items"]) == ["greeting", "thanks", "goodbye", "hold", "fcr"]
@@ -75,9 +105,9 @@ def test_reference_transcripts_score_every_item_100_percent_in_both_languages(re
     report = evaluate(reference_calls)
     expected_items = {
         item
-        for entry, result, _ in reference_calls
-        for item in entry["expect"]
-        if item in {i.item_id for i in result.items} | {"hold"}
+        for call in reference_calls
+        for item in call.entry.expect
+        if item in {i.item_id for i in call.checklist.items} | {"hold"}
     }
     assert set(report["items"]) == expected_items == {"greeting", "thanks", "goodbye", "hold"}
     assert report["misses"] == [], format_report(report)
@@ -86,15 +116,33 @@ def test_reference_transcripts_score_every_item_100_percent_in_both_languages(re
         for scope in [measures, *measures["by_language"].values()]:
             assert scope["accuracy"] == 1.0, item
             assert scope["precision"] in (1.0, None) and scope["recall"] in (1.0, None), item
+            assert scope["decided"] == 1.0, item
+            assert scope["precision_failed"] in (1.0, None), item
 
 
 def test_text_report_lists_items_languages_and_misses(reference_calls):
-    entry, result, metrics = reference_calls[0]
-    tampered = ({**entry, "expect": {**entry["expect"], "greeting": False}}, result, metrics)
+    first = reference_calls[0]
+    entry = replace(first.entry, data={**first.entry.data,
+                                       "expect": {**first.entry.expect, "greeting": False}})
+    tampered = replace(first, entry=entry)
     text = format_report(evaluate([tampered, *reference_calls[1:]]))
     lines = text.splitlines()
-    assert lines[0].split() == ["item", "lang", "n", "accuracy", "precision", "recall"]
+    assert lines[0].split() == ["item", "lang", "n", "accuracy", "decided", "prec.pass",
+                                "prec.fail", "recall"]
     assert any(line.startswith("greeting") and "all" in line for line in lines)
     assert "misses: 1" in text
-    assert f"{entry['id']} [{entry['language']}] greeting: expected false, got true" in text
+    assert f"{entry.call_id} [{entry.metadata.language}] greeting: expected false, got true" in text
     assert "(exact, counted)" in text
+
+
+def test_eval_decodes_recordings_as_the_worker_does(corpus_entries, tmp_path):
+    """The worker's duration limit and its language and layout resolution apply to eval."""
+    entry = corpus_entries[0]
+    settings = Settings(max_duration_s=5.0, default_layout="mono", default_language="en")
+    with pytest.raises(AudioError, match="over the .* limit"):
+        recognized_transcript(entry, settings, transcriber=None, scorecard=None)
+    assert recording_of(entry, settings).layout == entry.metadata.layout
+    bare = replace(entry, metadata=replace(entry.metadata, language=None, layout=None))
+    recording = recording_of(bare, settings)
+    assert (recording.language, recording.layout) == ("en", "mono")
+    assert recording_of(bare, Settings(default_language="")) is None

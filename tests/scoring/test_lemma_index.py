@@ -37,3 +37,15 @@ def test_the_real_index_knows_polish_inflections():
     for form in ("dziękuję", "dziękujemy", "dziękowałam"):
         assert "dziękować" in index.lemmas(form)
     assert polish_lemmas() is index  # built or opened once per process
+
+
+def test_the_index_lives_where_the_owner_says_or_falls_back_when_it_cannot(tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.setattr(lemmas, "_cache_dir", None)
+    lemmas.configure_lemma_cache(tmp_path / "cache")
+    assert lemmas._writable_index_path().parent == tmp_path / "cache" / "lemmas"
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    lemmas.configure_lemma_cache(blocked)
+    assert lemmas._writable_index_path() == lemmas.polish_lemma_index_path(
+        lemmas._FALLBACK_CACHE_DIR)

@@ -1,0 +1,97 @@
+"""A recording to a transcript with the configured engine, limits and options, and the second
+look at items the first hearing missed: the one path the worker and `callqa eval` both take,
+so evaluation measures what production runs."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from callqa.qa.audio import AudioOptions, decode_audio
+from callqa.qa.scoring import Scorecard, ScoringContext
+from callqa.qa.second_look import SecondLookOptions, second_look
+from callqa.qa.transcript import Transcript
+from callqa.qa.transcription import (
+    EngineOptions,
+    Segment,
+    TranscribeOptions,
+    Transcriber,
+    call_tracks,
+    load_engine,
+    prompt_for,
+    transcribe_channels,
+)
+from callqa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording to transcribe and what decides how."""
+
+    path: Path
+    language: str  # a code, or "auto" to let Whisper detect it (see `call_language`)
+    layout: str  # see `call_layout`
+    agent_name: str | None = None  # a hint: agents say their name
+    name: str = ""  # for the log: "call 12"
+
+
+def load_transcriber(settings: Settings) -> Transcriber:
+    """The configured engine, loaded once per process."""
+    return load_engine(EngineOptions(model=settings.whisper_model,
+                                     cache_dir=settings.model_cache_dir,
+                                     compute_type=settings.compute_type,
+                                     cpu_threads=settings.cpu_threads))
+
+
+def call_language(settings: Settings, *candidates: str | None) -> str:
+    """The first language set among `candidates` (the call's, then its queue's), else the
+    configured default; empty when none is known."""
+    return next((c for c in candidates if c), settings.default_language)
+
+
+def call_layout(settings: Settings, *candidates: str | None) -> str:
+    """The first channel layout set among `candidates`, else the configured default."""
+    return next((c for c in candidates if c), settings.default_layout)
+
+
+def hotwords_for(settings: Settings, agent_name: str | None) -> str | None:
+    """The configured vocabulary and, unless turned off, the agent's name, as one hint."""
+    names = [name.strip() for name in settings.vocabulary.split(",")]
+    if settings.hint_agent_name and agent_name:
+        names.append(agent_name.strip())
+    unique = list(dict.fromkeys(name for name in names if name))
+    return ", ".join(unique) or None
+
+
+def transcribe_options(
+    settings: Settings, language: str, agent_name: str | None = None
+) -> TranscribeOptions:
+    return TranscribeOptions(language=language, beam_size=settings.beam_size,
+                             initial_prompt=prompt_for(language, settings.whisper_prompt),
+                             hotwords=hotwords_for(settings, agent_name))
+
+
+def transcribe_recording(
+    recording: Recording, settings: Settings, transcriber: Transcriber, scorecard: Scorecard,
+    on_segment: Callable[[Segment], None] | None = None,
+) -> Transcript:
+    """Decode within the configured duration limit, transcribe each party's channel, then hear
+    again the windows of `scorecard` items the first hearing did not find. Raises AudioError
+    for a recording that cannot be used."""
+    audio = decode_audio(recording.path, AudioOptions(max_duration_s=settings.max_duration_s))
+    options = transcribe_options(settings, recording.language, recording.agent_name)
+    tracks = call_tracks(audio.channels, audio.mixed, recording.layout)
+    transcript = transcribe_channels(tracks, audio.duration, transcriber, options, on_segment)
+    transcript, heard = second_look(
+        transcript, tracks, transcriber, options, scorecard,
+        ScoringContext(recording.agent_name), SecondLookOptions(enabled=settings.second_look),
+        on_segment)
+    for stretch in heard:
+        log.info("%s: %s heard again at %.1f-%.1f s (mean word probability %s -> %s)%s",
+                 recording.name or recording.path.name, "/".join(stretch.items), stretch.start,
+                 stretch.end, stretch.first, stretch.second,
+                 ", kept" if stretch.kept_second else "")
+    return transcript
