@@ -141,9 +141,10 @@ class Worker:
             call = session.get(Call, claim.call_id)
             assert call is not None and call.storage_name is not None  # a claimed recording
             queue = call.queue
-            language = call_language(self.settings, call.language, queue and queue.language)
+            language = call_language(self.settings, call.language,
+                                     queue.language if queue else None)
             layout = call_layout(self.settings, call.channel_layout,
-                                 queue and queue.channel_layout)
+                                 queue.channel_layout if queue else None)
             path = self.settings.recordings_dir / call.storage_name
             agent_name = call.agent.name if call.agent else None
         if not language:
