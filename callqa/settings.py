@@ -55,6 +55,8 @@ class Settings:
     login_window_s: float = 15 * 60  # web: refused sign-ins are counted over this window
     login_max_failures: int = 5  # web: per user name and client address, then wait
     login_max_failures_per_address: int = 50  # web: per client address over all user names
+    session_idle_s: float = 3600.0  # web: a session unused this long ends (sign in again)
+    session_max_s: float = 12 * 3600.0  # web: a session ends this long after signing in
 
     @property
     def db_url(self) -> str:

@@ -29,6 +29,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(8))  # UI language; None: the browser's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # in every session cookie of this user; raising it ends them all (services.accounts)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     agent: Mapped[Agent | None] = relationship()
 

@@ -16,12 +16,14 @@ from flask import (
 )
 
 from callqa.services import login_throttle
-from callqa.services.accounts import authenticate
+from callqa.services.accounts import authenticate, end_sessions
 from callqa.services.login_throttle import ThrottlePolicy
 from callqa.web import db
 from callqa.web.access import SUPERVISORS, current_user
 from callqa.web.i18n import LANGUAGES
 from callqa.web.i18n import gettext as _
+from callqa.web.redirects import safe_next
+from callqa.web.sessions import signed_in_values
 
 bp = Blueprint("auth", __name__)
 
@@ -36,10 +38,14 @@ def home():
     return redirect(url_for("agent.my_calls"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
+def login_page():
+    """The form. Flask answers HEAD with this view too, so HEAD never signs anyone in."""
+    return render_template("login.html", next=safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
 def login():
-    if request.method == "GET":
-        return render_template("login.html", next=safe_next(request.args.get("next")))
     username, address = request.form.get("username", ""), request.remote_addr or "unknown"
     policy = ThrottlePolicy.from_settings(current_app.config["CALLQA_SETTINGS"])
     wait = login_throttle.wait_seconds(db(), username, address, policy)
@@ -57,7 +63,7 @@ def login():
     db().commit()
     language = session.get("lang")
     session.clear()  # a new session on sign-in: nothing carried over from before
-    session["user_id"] = user.id
+    session.update(signed_in_values(user))
     if language:
         session["lang"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
@@ -71,6 +77,12 @@ def _login_refused(username: str, status: int, headers: dict[str, str] | None = 
 
 @bp.post("/logout")
 def logout():
+    """Ends every session of the user, not only this cookie: a copy of it (saved on a shared
+    computer, or stolen) opens nothing afterwards."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        db().commit()
     language = session.get("lang")
     session.clear()
     if language:
@@ -88,10 +100,3 @@ def set_language():
             user.language = language
             db().commit()
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an open redirect elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target

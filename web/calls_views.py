@@ -98,5 +98,4 @@ def audio(call_id: int):
     response = send_file(path, mimetype=_AUDIO_TYPES.get(call.container or "",
                                                          "application/octet-stream"),
                          conditional=True, etag=True, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=0"
     return response

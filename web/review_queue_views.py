@@ -24,6 +24,7 @@ from callqa.web.access import (
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
 from callqa.web.listing import url_with
+from callqa.web.redirects import safe_next
 
 bp = Blueprint("review_queue", __name__)
 PER_PAGE = 20
@@ -69,7 +70,6 @@ def window(call_id: int, item_id: str):
     if audio is None:
         abort(404)
     response = Response(audio.wav, mimetype="audio/wav")
-    response.headers["Cache-Control"] = "private, max-age=0"
     response.headers["X-Callqa-Channel"] = audio.channel
     response.headers["X-Callqa-Window"] = f"{entry.start:.2f}-{entry.end:.2f}"
     response.add_etag()
@@ -99,4 +99,6 @@ def _back_to_queue() -> str:
     """The queue page the decision came from (its filters and page), never another site."""
     back = request.form.get("next", "")
     queue = url_for("review_queue.index")
-    return back if back == queue or back.startswith(queue + "?") else queue
+    if safe_next(back) and (back == queue or back.startswith(queue + "?")):
+        return back
+    return queue

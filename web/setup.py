@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, render_template, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,6 +15,7 @@ from callqa.queries.directory import find_user
 from callqa.settings import Settings
 from callqa.web import db, i18n
 from callqa.web.highlight import highlight
+from callqa.web.sessions import is_current
 
 csrf = CSRFProtect()
 
@@ -37,6 +39,8 @@ def init_web(app: Flask, settings: Settings) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(settings.home)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid while the session lasts
+    # the cookie's signature expires too, however the session is checked (web/sessions.py)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings.session_max_s)
     csrf.init_app(app)
     i18n.init_app(app)
     app.jinja_env.filters["highlight"] = highlight
@@ -76,19 +80,28 @@ def _load_user() -> None:
     user_id = session.get("user_id")
     if user_id is not None:
         user = find_user(db(), user_id)
-        if user is None or not user.active:
-            session.clear()  # deactivated: signed out at once
-        else:
+        if is_current(session, user, current_app.config["CALLQA_SETTINGS"]):
             g.user = user
+        else:  # signed out elsewhere, a new password, deactivated, or expired
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
     g.lang = i18n.request_language(g.user)
+
+
+# What anyone may fetch and caches may keep: the app's own static files and published libraries.
+_PUBLIC_ENDPOINTS = frozenset({"static", "vendor.plotly_js"})
 
 
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint not in _PUBLIC_ENDPOINTS:
+        # pages, exports and recordings carry personal data: kept by no cache, not even the
+        # browser's (a shared computer, the back button after signing out)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -13,7 +13,8 @@ from callqa.services.accounts import ROLES, UserError, check_password_strength, 
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--agent-id", help="An agent user's agent id (as in the call metadata).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 8 characters; asked for when not given.")
+              help="At least 12 characters, not a common one nor the user name; "
+                   "asked for when not given.")
 @pass_app
 def create_user_command(
     app: App, username: str, role: str, agent_id: str | None, password: str,
@@ -22,7 +23,7 @@ def create_user_command(
     if agent_id and role != Role.AGENT:
         raise click.UsageError("--agent-id is only for --role agent")
     try:
-        check_password_strength(password)
+        check_password_strength(password, username)
         with app.sessions.begin() as session:
             user = create_user(session, username, password, role, agent_id)
             linked = f" linked to agent {user.agent.external_id}" if user.agent else ""

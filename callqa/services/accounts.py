@@ -12,8 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from callqa.models import Agent, Role, User
 from callqa.models.lookup import agent_for
 from callqa.qa.messages import N_
+from callqa.services.passwords import password_problem
 
-MIN_PASSWORD = 8
 ROLES = tuple(str(r) for r in Role)
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 
@@ -31,7 +31,7 @@ def create_user(
         raise UserError(N_("A user name is 1-64 letters, digits or . _ @ -"))
     if role not in ROLES:
         raise UserError(N_("Choose a role."))
-    check_password_strength(password)
+    check_password_strength(password, username)
     if user_by_name(session, username) is not None:
         raise UserError(N_("This user name is taken."))
     user = User(username=username, role=role, active=True)
@@ -56,7 +56,7 @@ def ensure_user(
         assert password is not None  # generated above for a missing user
         user = create_user(session, username, password, role, agent_external_id)
     elif password is not None:
-        user.set_password(password)
+        set_password(user, password)
     return user, password
 
 
@@ -65,9 +65,11 @@ def generated_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise UserError(N_("The password must have at least 8 characters."))
+def check_password_strength(password: str, username: str = "") -> None:
+    """Refuses a short, common or guessable password (services/passwords.py)."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise UserError(problem)
 
 
 def user_by_name(session: Session, username: str) -> User | None:
@@ -99,5 +101,19 @@ def link_agent(session: Session, user: User, agent_external_id: str | None) -> A
     return agent
 
 
+def set_password(user: User, password: str) -> None:
+    """A new password for an existing user; their sessions end (signed in with the old one)."""
+    check_password_strength(password, user.username)
+    user.set_password(password)
+    end_sessions(user)
+
+
 def set_active(user: User, active: bool) -> None:
     user.active = active
+    if not active:
+        end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie of the user opens nothing from now on (web/sessions.py)."""
+    user.session_version = (user.session_version or 0) + 1

@@ -117,7 +117,7 @@ def _form(path: str) -> dict:
         return {"recording": (io.BytesIO(data), "matrix.mp3"), "agent_id": "A11",
                 "language": "en", "direction": "inbound"}
     if path == "/admin/users":
-        return {"username": "made-by-matrix", "password": "long enough", "role": "supervisor"}
+        return {"username": "made-by-matrix", "password": "long enough words", "role": "supervisor"}
     if path.endswith("/active"):
         return {"active": "1"}
     if path == "/language":

@@ -155,6 +155,10 @@ def test_an_outside_next_address_goes_back_to_the_queue(app, world, unlabelled):
     response = _decide(supervisor, unlabelled["cpl004"], "greeting", "passed",
                        next_url="https://elsewhere.example/review-queue")
     assert response.location == "/review-queue"
+    for target in ("/review-queue?\r\nLocation: //evil.example", "/review-queue?%0d%0ax"):
+        response = _decide(supervisor, unlabelled["cpl004"], "greeting", "passed",
+                           next_url=target)
+        assert (response.status_code, response.location) == (303, "/review-queue"), target
 
 
 def test_a_transcript_has_no_window_to_play(app, world, unlabelled):
@@ -178,6 +182,7 @@ def test_the_window_is_the_agents_channel_of_a_stereo_call(app, world, transcrib
     whole = supervisor.get(url)
     assert whole.status_code == 200 and whole.mimetype == "audio/wav"
     assert whole.headers["X-Callqa-Channel"] == "agent"
+    assert whole.headers["Cache-Control"] == "no-store"
     start, end = (float(s) for s in whole.headers["X-Callqa-Window"].split("-"))
     looked_in = session.scalars(select(ItemResult).where(
         ItemResult.call_id == call_id, ItemResult.item_id == "goodbye")).one().detail["looked_in"]

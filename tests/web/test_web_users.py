@@ -16,29 +16,36 @@ def _create_user(settings, *args: str, input: str | None = None):
 
 def test_create_user_from_the_shell(app, settings, session):
     result = _create_user(settings, "jcarter", "--role", "agent", "--agent-id", "A11",
-                          "--password", "long enough")
+                          "--password", "long enough words")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "created agent jcarter linked to agent A11"
     user = session.scalars(select(User).where(User.username == "jcarter")).one()
     assert user.role == "agent" and user.agent.external_id == "A11" and user.active
-    assert user.password_hash.startswith("scrypt:") and "long enough" not in user.password_hash
-    assert Browser(app).login("jcarter", "long enough").status_code == 303
+    assert user.password_hash.startswith("scrypt:")
+    assert "long enough words" not in user.password_hash
+    assert Browser(app).login("jcarter", "long enough words").status_code == 303
 
 
 def test_the_password_is_asked_for_and_weak_ones_are_refused(app, settings, session):
     asked = _create_user(settings, "boss", "--role", "supervisor",
-                         input="s3cret-pass\ns3cret-pass\n")
+                         input="s3cret-passage-9\ns3cret-passage-9\n")
     assert asked.exit_code == 0, asked.output
-    assert "s3cret-pass" not in asked.output
-    assert Browser(app).login("boss", "s3cret-pass").status_code == 303
-    weak = _create_user(settings, "weak", "--role", "admin", "--password", "short")
-    assert weak.exit_code == 1 and "at least 8 characters" in weak.output
-    taken = _create_user(settings, "BOSS", "--role", "admin", "--password", "long enough")
+    assert "s3cret-passage-9" not in asked.output
+    assert Browser(app).login("boss", "s3cret-passage-9").status_code == 303
+    for password, reason in (("short", "at least 12 characters"),
+                             ("password", "at least 12 characters"),
+                             ("password1234", "too easy to guess"),
+                             ("weak-weak-weak-weak", "user name"),
+                             ("my callqa password", "product's name")):
+        weak = _create_user(settings, "weak", "--role", "admin", "--password", password)
+        assert weak.exit_code == 1 and reason in weak.output, (password, weak.output)
+    taken = _create_user(settings, "BOSS", "--role", "admin", "--password", "long enough words")
     assert taken.exit_code == 1 and "taken" in taken.output
     wrong = _create_user(settings, "x", "--role", "admin", "--agent-id", "A1",
-                         "--password", "long enough")
+                         "--password", "long enough words")
     assert wrong.exit_code == 2
-    unlinked = _create_user(settings, "newbie", "--role", "agent", "--password", "long enough")
+    unlinked = _create_user(settings, "newbie", "--role", "agent",
+                            "--password", "long enough words")
     assert unlinked.exit_code == 0 and "not linked" in unlinked.output
     assert session.scalars(select(User.username).order_by(User.username)).all() == [
         "boss", "newbie"]
@@ -48,14 +55,19 @@ def test_admin_creates_links_and_deactivates_users(app, world, session):
     admin = session_browser(app, world.users["admin"])
     page = admin.get("/admin/users").get_data(as_text=True)
     assert 'id="users-table"' in page and 'id="create-user-form"' in page
-    response = admin.post("/admin/users", data={"username": "ewa", "password": "long enough",
+    response = admin.post("/admin/users", data={"username": "ewa", "password": "long enough words",
                                                 "role": "agent", "agent_id": "A07"})
     assert response.status_code == 303
     ewa = session.scalars(select(User).where(User.username == "ewa")).one()
     assert ewa.agent.external_id == "A07"  # made: her calls have not come in yet
-    weak = admin.post("/admin/users", data={"username": "x", "password": "short",
-                                            "role": "agent"})
-    assert weak.status_code == 400 and "at least 8 characters" in weak.get_data(as_text=True)
+    for password, reason in (("short", "at least 12 characters"),
+                             ("qwertyuiop123", "too easy to guess"),
+                             ("Password2026!", "too easy to guess"),
+                             ("xavier-the-agent", "user name")):
+        weak = admin.post("/admin/users", data={"username": "xavier", "password": password,
+                                                "role": "agent"})
+        assert weak.status_code == 400, password
+        assert reason in weak.get_data(as_text=True), password
     admin.post(f"/admin/users/{ewa.id}/agent", data={"agent_id": "A02"})
     session.expire_all()
     assert session.get(User, ewa.id).agent.external_id == "A02"
@@ -71,6 +83,12 @@ def test_admin_creates_links_and_deactivates_users(app, world, session):
     supervisor_link = admin.post(f"/admin/users/{world.users['supervisor']}/agent",
                                  data={"agent_id": "A02"})
     assert "Only agent users" in admin.get(supervisor_link.location).get_data(as_text=True)
+    polish = session_browser(app, world.users["admin"])
+    polish.post("/language", data={"lang": "pl"})
+    weak = polish.post("/admin/users", data={"username": "xavier", "password": "password1234",
+                                             "role": "agent"})
+    assert "To hasło łatwo odgadnąć" in weak.get_data(as_text=True)
+    assert session.scalar(select(User).where(User.username == "xavier")) is None
 
 
 def test_admin_sees_the_stored_scorecards(app, world):

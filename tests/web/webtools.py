@@ -20,6 +20,7 @@ from callqa.services import reviewing as review
 from callqa.services.ingest import ingest_recording, ingest_transcript
 from callqa.settings import Settings
 from callqa.web import create_app
+from callqa.web.sessions import signed_in_values
 
 SAMPLES = Path(__file__).resolve().parents[2] / "callqa" / "samples"
 PASSWORD = "correct horse battery"
@@ -135,8 +136,10 @@ def session_browser(app: Flask, user_id: int | None) -> Browser:
     that are not about signing in."""
     browser = Browser(app)
     if user_id is not None:
+        with app.extensions["callqa_sessions"]() as session:
+            values = signed_in_values(session.get(User, user_id))
         with browser.client.session_transaction() as cookie_session:
-            cookie_session["user_id"] = user_id
+            cookie_session.update(values)
     browser.token = csrf_token(browser.client)
     return browser
 
