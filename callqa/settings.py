@@ -66,7 +66,7 @@ class Settings:
     def recordings_dir(self) -> Path:
         return self.storage_dir or self.home / "recordings"
 
-    def with_overrides(self, **values: object) -> Settings:
+    def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 

@@ -277,6 +277,7 @@ def _open_container(file: BinaryIO, kind: str) -> Iterator[InputContainer]:
     try:
         container = av.open(
             file,
+            "r",  # the default, named so the type checker knows this opens for reading
             format=_DEMUXERS[kind],
             metadata_errors="replace",  # broken tags must not make a call unusable
             io_open=_refuse_nested_open,
@@ -367,6 +368,7 @@ def _resample(frames: Iterator[AudioFrame], sample_rate: int) -> Iterator[np.nda
                 layout = frame.layout
             resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
             source = frame_source
+        assert resampler is not None  # made for the first frame
         for out in resampler.resample(frame):
             yield out.to_ndarray()
     if resampler is not None:

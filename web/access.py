@@ -21,6 +21,13 @@ def current_user() -> User | None:
     return g.get("user")
 
 
+def signed_in_user() -> User:
+    """The user of a request to a view behind login_required (or roles_required)."""
+    user = current_user()
+    assert user is not None, "the view is behind login_required"
+    return user
+
+
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -35,7 +42,7 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user().role not in roles:
+            if signed_in_user().role not in roles:
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

@@ -8,7 +8,7 @@ from callqa.queries import directory
 from callqa.services import accounts as users
 from callqa.services.accounts import ROLES, UserError
 from callqa.web import db
-from callqa.web.access import current_user, roles_required
+from callqa.web.access import roles_required, signed_in_user
 from callqa.web.i18n import gettext as _
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -53,7 +53,7 @@ def _user(user_id: int) -> User:
 def set_active(user_id: int):
     user = _user(user_id)
     active = request.form.get("active") == "1"
-    if user.id == current_user().id and not active:
+    if user.id == signed_in_user().id and not active:
         flash(_("You cannot deactivate yourself."), "error")
         return redirect(url_for("admin.user_list"), code=303)
     users.set_active(user, active)

@@ -10,7 +10,7 @@ from callqa.queries.call_page import find_feedback
 from callqa.services import reviewing as review
 from callqa.services.reviewing import ReviewError
 from callqa.web import db
-from callqa.web.access import AGENTS, current_user, login_required, roles_required, visible_call
+from callqa.web.access import AGENTS, login_required, roles_required, signed_in_user, visible_call
 from callqa.web.i18n import gettext as _
 from callqa.web.listing import call_list, empty_list, sort_url, url_with
 
@@ -20,7 +20,7 @@ bp = Blueprint("agent", __name__)
 @bp.get("/my/calls")
 @roles_required(*AGENTS)
 def my_calls():
-    user = current_user()
+    user = signed_in_user()
     filters = CallFilters.from_args(request.args)
     if user.agent_id is None:  # not linked to an agent record: no calls are theirs
         listing = empty_list(filters)
@@ -48,7 +48,7 @@ def acknowledge(feedback_id: int):
 def dispute(call_id: int, item_id: str):
     call = visible_call(call_id, AGENTS)
     try:
-        review.open_dispute(db(), call, item_id, current_user(), request.form.get("comment", ""),
+        review.open_dispute(db(), call, item_id, signed_in_user(), request.form.get("comment", ""),
                             request.form.get("verdict", ""))
     except LookupError:
         abort(404)

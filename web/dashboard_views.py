@@ -87,7 +87,7 @@ class CallLinks:
         self.filters = filters
         self.calls = url_for("calls.index")  # once: a table may have thousands of links
 
-    def url(self, date_from: date | None = None, date_to: date | None = None,
+    def url(self, date_from: date | None = None, date_to: date | None = None, /,
             **extra: object) -> str:
         args: dict[str, object] = {
             "date_from": (date_from or self.filters.date_from).isoformat(),

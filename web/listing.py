@@ -2,6 +2,8 @@
 asks for, and paging and sort links that keep the current filters."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request, url_for
 from sqlalchemy.orm import Session
 
@@ -28,12 +30,14 @@ def _int_arg(name: str, default: int) -> int:
 
 def url_with(**changes: object) -> str:
     """This page's URL with some arguments changed (None removes one)."""
-    args = {k: v for k, v in request.args.items() if v != ""}
+    # Any: url_for also takes typed options (_external...), which mypy would match these to.
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if v != ""}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = str(value)
+    assert request.endpoint is not None  # a request routed to a view has one
     return url_for(request.endpoint, **args)
 
 

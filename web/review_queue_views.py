@@ -16,9 +16,9 @@ from callqa.services.score_store import rules_for
 from callqa.web import db
 from callqa.web.access import (
     SUPERVISORS,
-    current_user,
     login_required,
     roles_required,
+    signed_in_user,
     visible_call,
 )
 from callqa.web.appctx import settings
@@ -84,7 +84,7 @@ def decide(call_id: int, item_id: str):
     back = _back_to_queue()
     try:
         review.decide_by_listening(db(), call, item_id, request.form.get("verdict", ""),
-                                   request.form.get("comment", ""), current_user())
+                                   request.form.get("comment", ""), signed_in_user())
     except LookupError:
         abort(404)
     except ReviewError as exc:

@@ -10,9 +10,9 @@ from callqa.services.reviewing import ReviewError
 from callqa.web import db
 from callqa.web.access import (
     SUPERVISORS,
-    current_user,
     login_required,
     roles_required,
+    signed_in_user,
     visible_call,
 )
 from callqa.web.i18n import gettext as _
@@ -30,7 +30,7 @@ def override(call_id: int, item_id: str):
     call = visible_call(call_id, SUPERVISORS)
     try:
         review.override_item(db(), call, item_id, request.form.get("verdict", ""),
-                             request.form.get("comment", ""), current_user())
+                             request.form.get("comment", ""), signed_in_user())
     except LookupError:
         abort(404)
     except ReviewError as exc:
@@ -46,7 +46,7 @@ def override(call_id: int, item_id: str):
 def reviewed(call_id: int):
     call = visible_call(call_id, SUPERVISORS)
     done = request.form.get("reviewed", "1") == "1"
-    review.mark_reviewed(db(), call, current_user(), done)
+    review.mark_reviewed(db(), call, signed_in_user(), done)
     db().commit()
     flash(_("Marked as reviewed.") if done else _("Marked as not reviewed."), "ok")
     return _to_call(call.id)
@@ -57,7 +57,7 @@ def reviewed(call_id: int):
 def feedback(call_id: int):
     call = visible_call(call_id, SUPERVISORS)
     try:
-        review.add_feedback(db(), call, current_user(), request.form.get("text", ""))
+        review.add_feedback(db(), call, signed_in_user(), request.form.get("text", ""))
     except ReviewError as exc:
         flash(_(str(exc)), "error")
         return _to_call(call.id, "#feedback")
@@ -86,7 +86,7 @@ def _dispute(dispute_id: int) -> Dispute:
 def accept(dispute_id: int):
     dispute = _dispute(dispute_id)
     try:
-        review.accept_dispute(db(), dispute, current_user(), request.form.get("reply", ""),
+        review.accept_dispute(db(), dispute, signed_in_user(), request.form.get("reply", ""),
                               request.form.get("verdict") or None)
     except ReviewError as exc:
         flash(_(str(exc)), "error")
@@ -101,7 +101,7 @@ def accept(dispute_id: int):
 def reject(dispute_id: int):
     dispute = _dispute(dispute_id)
     try:
-        review.reject_dispute(db(), dispute, current_user(), request.form.get("reply", ""))
+        review.reject_dispute(db(), dispute, signed_in_user(), request.form.get("reply", ""))
     except ReviewError as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for("review.disputes"), code=303)

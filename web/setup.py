@@ -33,7 +33,9 @@ _CSP = ("default-src 'self'; script-src 'self'; "
 def init_web(app: Flask, settings: Settings) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:  # behind that many reverse proxies: the client is who they say it is
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Flask's documented way to wrap its WSGI app, which its typing declares a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(settings.home)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid while the session lasts

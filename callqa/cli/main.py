@@ -227,7 +227,7 @@ def _demo_accounts(app: App, new_passwords: bool) -> None:
 
 
 def _describe_user(user: User) -> str:
-    words = [user.role]
+    words: list[str] = [user.role]
     if user.agent is not None:
         words += [user.agent.name or "", f"({user.agent.external_id})"]
     if not user.active:

@@ -56,8 +56,10 @@ def rescore(app: App, scorecard: Path | None, call_ids: tuple[int, ...]) -> None
     for call_id in ids:
         with app.sessions.begin() as session:
             call = session.get(Call, call_id)
+            assert call is not None  # listed above
             score_call(session, call, rules)
             call.status = CallStatus.DONE
+            assert call.score is not None and call.fcr is not None  # score_call stored both
             shown = "-" if call.score.score is None else f"{call.score.score:.1f}"
             click.echo(f"call {call_id:6}  score {shown:>5}  fcr {call.fcr.status}")
     click.echo(f"re-scored {len(ids)} calls with scorecard {rules.scorecard.id} "

@@ -268,6 +268,7 @@ def score_trends_by_agent(
     trends: dict[int | None, ScoreTrend] = {}
     all_agents = ScoreTrend(Group(None, None))
     for agent_id, call_day, total, count in session.execute(query):
+        assert total is not None  # each group has a scored call
         period = period_start(call_day, filters.period)
         trends.setdefault(agent_id, ScoreTrend(Group(agent_id, None))).add(period, total, count)
         all_agents.add(period, total, count)
@@ -359,7 +360,7 @@ def _agent_groups(session: Session, ids: Iterable[int | None]) -> dict[int | Non
     ids = list(ids)
     wanted = [i for i in ids if i is not None]
     rows = session.execute(select(Agent.id, Agent.name, Agent.external_id)
-                           .where(Agent.id.in_(wanted))) if wanted else []
+                           .where(Agent.id.in_(wanted))).all() if wanted else []
     groups: dict[int | None, Group] = {
         agent_id: Group(agent_id, name or external_id, external_id)
         for agent_id, name, external_id in rows}
@@ -370,8 +371,8 @@ def _queue_groups(session: Session, ids: Iterable[int | None]) -> dict[int | Non
     ids = list(ids)
     wanted = [i for i in ids if i is not None]
     rows = session.execute(
-        select(Queue.id, Queue.name).where(Queue.id.in_(wanted))) if wanted else []
-    names = {queue_id: name for queue_id, name in rows}
+        select(Queue.id, Queue.name).where(Queue.id.in_(wanted))).all() if wanted else []
+    names: dict[int | None, str] = {queue_id: name for queue_id, name in rows}
     return {i: Group(i, names.get(i)) for i in ids}
 
 

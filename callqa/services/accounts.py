@@ -53,6 +53,7 @@ def ensure_user(
     user = user_by_name(session, username)
     password = generated_password() if user is None or new_password else None
     if user is None:
+        assert password is not None  # generated above for a missing user
         user = create_user(session, username, password, role, agent_external_id)
     elif password is not None:
         set_password(user, password)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallStatus, utcnow
 from callqa.models.call import error_columns
+from callqa.models.db import affected_rows
 from callqa.qa.messages import N_, Message
 
 
@@ -43,7 +44,7 @@ def give_up_on_stale(session: Session, stale_after_s: float, max_attempts: int) 
                     N_("gave up after %(attempts)s attempts: the worker stopped during each"),
                     {"attempts": max_attempts})))
     )
-    return result.rowcount
+    return affected_rows(result)
 
 
 def claim_next(session: Session, stale_after_s: float, retries: int = 5) -> Claim | None:
@@ -63,7 +64,7 @@ def claim_next(session: Session, stale_after_s: float, retries: int = 5) -> Clai
                     attempts=Call.attempts + 1, **error_columns(None))
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if affected_rows(result) == 1:
             call_id, attempt = session.execute(
                 select(Call.id, Call.attempts).where(Call.claim_token == token)
             ).one()
@@ -79,7 +80,7 @@ def heartbeat(session: Session, claim: Claim) -> bool:
         update(Call).where(Call.id == claim.call_id, Call.claim_token == claim.token)
         .values(heartbeat_at=utcnow()).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def owned_call(session: Session, claim: Claim) -> Call | None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import UTCDateTime, utcnow
+from callqa.models.db import affected_rows
 from callqa.models.lease import Lease
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def acquire(
         )
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount == 1:
+    if affected_rows(taken) == 1:
         return True
     if session.scalar(select(Lease.name).where(Lease.name == name)) is not None:
         return False
@@ -76,7 +77,7 @@ def release(session: Session, name: str, holder: str) -> bool:
         update(Lease).where(Lease.name == name, Lease.holder == holder)
         .values(expires_at=utcnow()).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def current(session: Session, name: str) -> LeaseInfo | None:

@@ -266,6 +266,7 @@ def accept_dispute(
     already has it."""
     _check_open(dispute)
     call = session.get(Call, dispute.call_id)
+    assert call is not None  # a dispute's call_id is a foreign key
     verdict = verdict or dispute.requested_verdict
     reply = (reply or "").strip()
     override = None

@@ -121,7 +121,7 @@ def update_fcr(
     now: datetime,
 ) -> None:
     """Recompute FCR for these calls and every scored call of the same customer."""
-    if customer_key and session.bind.dialect.name == "postgresql":
+    if customer_key and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                         {"k": zlib.crc32(customer_key.encode())})
     query = select(Call, FcrResult).join(FcrResult, FcrResult.call_id == Call.id)

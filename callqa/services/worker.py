@@ -106,6 +106,7 @@ class Worker:
                 select(func.count(Call.id), func.coalesce(func.sum(Call.duration_s), 0.0))
                 .where(Call.status == CallStatus.QUEUED)
             ).one()
+        assert seconds is not None  # coalesced to 0
         return count, float(seconds)
 
     def process_next(self) -> Outcome | None:
@@ -138,10 +139,12 @@ class Worker:
     def _job(self, claim: Claim) -> Job:
         with self.sessions() as session:
             call = session.get(Call, claim.call_id)
+            assert call is not None and call.storage_name is not None  # a claimed recording
             queue = call.queue
-            language = call_language(self.settings, call.language, queue and queue.language)
+            language = call_language(self.settings, call.language,
+                                     queue.language if queue else None)
             layout = call_layout(self.settings, call.channel_layout,
-                                 queue and queue.channel_layout)
+                                 queue.channel_layout if queue else None)
             path = self.settings.recordings_dir / call.storage_name
             agent_name = call.agent.name if call.agent else None
         if not language:
@@ -197,7 +200,7 @@ class Worker:
             status = self._finish(claim)
         return Outcome(claim.call_id, status, transcript.duration)
 
-    def _finish(self, claim: Claim) -> str:
+    def _finish(self, claim: Claim) -> CallStatus:
         """Score the stored transcript and update FCR, then done."""
         with self.sessions.begin() as session:
             call = owned_call(session, claim)

@@ -40,7 +40,9 @@ class RuleExample:
 def rule_examples() -> list[RuleExample]:
     examples = []
     for name, function in [*KIND_CHECKS.items(), *CONDITIONS.items()]:
-        for line in inspect.getdoc(function).splitlines():
+        doc = inspect.getdoc(function)
+        assert doc is not None, f"{name} documents its examples"
+        for line in doc.splitlines():
             if line.split(" ", 1)[0] in VERDICTS:
                 examples.append(parse_example(name, line))
     return examples

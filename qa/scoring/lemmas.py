@@ -22,9 +22,12 @@ import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from callqa.qa.scoring.text import fold
+
+if TYPE_CHECKING:
+    from spacy.lookups import Table
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ class _CachedLookup:
 class EnglishLemmas(_CachedLookup):
     """spaCy's English lookup-lemmatizer table, asked for the word as written and lowercased."""
 
-    def __init__(self, table: object):
+    def __init__(self, table: Table):
         self._table = table
         super().__init__(self._query)
 
@@ -195,9 +198,12 @@ def _polish_index(path: Path) -> PolishLemmaIndex:
 
 @lru_cache(maxsize=1)
 def english_lemmas() -> EnglishLemmas:
+    from spacy.pipeline import Lemmatizer
+
     from callqa.qa.scoring.pipelines import pipeline
 
     lemmatizer = pipeline("en").get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)  # get_pipe is typed as returning any component
     return EnglishLemmas(lemmatizer.lookups.get_table("lemma_lookup"))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -190,7 +190,7 @@ class _Parser:
             data, "", {"id", "name", "critical_cap", "fuzzy", "hearing", "items"}, {"items"})
         self.default_hearing = self.hearing(top.get("hearing", {}), HearingOptions())
         items = self.items(top["items"])
-        content = {
+        content: dict[str, Any] = {  # Scorecard's own fields, each parsed to its type
             "id": self.identifier(top.get("id", "scorecard"), "id"),
             "name": self.labels(top.get("name", {"en": "Scorecard", "pl": "Karta oceny"}), "name"),
             "critical_cap": self.number(top.get("critical_cap", 0), "critical_cap", upper=100),
@@ -220,8 +220,9 @@ class _Parser:
         return tuple(items)
 
     def one_item(self, data: object, position: int) -> Item:
-        named = isinstance(data, dict) and isinstance(data.get("id"), str) and _ID.match(data["id"])
-        self.item = f"'{data['id']}' (#{position})" if named else f"#{position}"
+        given_id = data.get("id") if isinstance(data, dict) else None
+        named = isinstance(given_id, str) and _ID.match(given_id)
+        self.item = f"'{given_id}' (#{position})" if named else f"#{position}"
         allowed = {
             "id", "label", "kind", "speaker", "where", "phrases", "weight", "critical",
             "not_applicable_when", "exclude", "agent_name", "match", "fuzzy", "hearing",
@@ -284,6 +285,10 @@ class _Parser:
             raise self.fail(name, f"must be at most {upper:g}, got {_shown(value)}")
         return float(value)
 
+    @overload
+    def positive(self, value: object, name: str, integer: Literal[False] = False) -> float: ...
+    @overload
+    def positive(self, value: object, name: str, integer: Literal[True]) -> int: ...
     def positive(self, value: object, name: str, integer: bool = False) -> float | int:
         kinds = int if integer else int | float
         if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
