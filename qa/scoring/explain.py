@@ -93,10 +93,10 @@ def maybe_said(item: Item, evidence: Evidence) -> Explanation:
     }
 
 
-def not_found(
+def _who_and_where(
     item: Item, looked_in: LookedIn, duration: float, speakers_known: bool
-) -> Explanation:
-    """ "no greeting by the agent in 0–20 s (first 2 agent utterances)"."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Whose words an item looked for and where, in both languages."""
     who = {
         language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
         for language in ("en", "pl")
@@ -104,6 +104,14 @@ def not_found(
     where = {
         language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
     }
+    return who, where
+
+
+def not_found(
+    item: Item, looked_in: LookedIn, duration: float, speakers_known: bool
+) -> Explanation:
+    """ "no greeting by the agent in 0–20 s (first 2 agent utterances)"."""
+    who, where = _who_and_where(item, looked_in, duration, speakers_known)
     return {
         "en": f"no {_lower_first(item.label['en'])} by {who['en']} in {where['en']}",
         "pl": f"brak: {_lower_first(item.label['pl'])} ({who['pl']}) w {where['pl']}",
@@ -128,13 +136,7 @@ def unsure(item: Item, looked_in: LookedIn, hearing: float, at: float, duration:
            speakers_known: bool) -> Explanation:
     """ "no greeting found, but the agent's words in 0–20 s were not heard clearly (mean word
     probability 0.38 in the utterance at 0.6 s): listen before failing"."""
-    who = {
-        language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
-        for language in ("en", "pl")
-    }
-    where = {
-        language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
-    }
+    who, where = _who_and_where(item, looked_in, duration, speakers_known)
     return {
         "en": f"no {_lower_first(item.label['en'])} found, but the words of {who['en']} in "
         f"{where['en']} were not heard clearly (mean word probability {hearing:.2f} in the "
@@ -150,13 +152,7 @@ def unheard(item: Item, looked_in: LookedIn, unheard_s: float, duration: float,
             speakers_known: bool) -> Explanation:
     """ "no greeting found, but the agent spoke for 4.2 s in 0–20 s that the recognizer could
     not make out: listen before failing"."""
-    who = {
-        language: _WHO[language][item.speaker] if speakers_known else _WHO_IN_MONO[language]
-        for language in ("en", "pl")
-    }
-    where = {
-        language: window(looked_in, duration, speakers_known, language) for language in ("en", "pl")
-    }
+    who, where = _who_and_where(item, looked_in, duration, speakers_known)
     return {
         "en": f"no {_lower_first(item.label['en'])} found, but {who['en']} spoke for "
         f"{seconds(unheard_s, 'en')} in {where['en']} that the recognizer could not make out: "
