@@ -45,6 +45,8 @@ def test_ingest_process_show(settings, samples, corpus):
     mono = _callqa(settings, "show", "2")
     assert "mono recording: both parties on one track, speakers unknown" in mono.stdout
     assert " unknown: " in mono.stdout
+    assert "talk ratio agent/customer: n/a (mono)  overtalk: n/a (mono)" in mono.stdout
+    assert "None" not in mono.stdout
 
     listing = _callqa(settings, "calls", "--status", "failed")
     assert "empty.wav  empty file (0 bytes)" in listing.stdout

@@ -273,10 +273,16 @@ def _quality_lines(call: Call) -> list[str]:
         for item in call.score.items:
             why = item.detail.get("explanation", {}).get("en", "")
             lines.append(f"  {item.verdict:>14}  {item.item_id:<18} {why}")
+        if call.score.needs_review:
+            lines.append("score pending review: items in review count once a person decides them")
         metrics = call.score.metrics
+        def shown(name: str, unit: str = "") -> str:  # None: a mono call cannot tell
+            value = metrics.get(name)
+            return "n/a (mono)" if value is None else f"{value}{unit}"
+
         lines.append(f"dead air: {metrics.get('dead_air_seconds', 0)} s  talk ratio agent/customer:"
-                     f" {metrics.get('talk_ratio')}  overtalk: {metrics.get('overtalk_seconds')} s"
-                     f"  agent words/min: {metrics.get('agent_words_per_minute')}")
+                     f" {shown('talk_ratio')}  overtalk: {shown('overtalk_seconds', ' s')}"
+                     f"  agent words/min: {shown('agent_words_per_minute')}")
     if call.fcr is not None:
         reasons = "; ".join(r["detail"] for r in call.fcr.reasons)
         lines.append(f"FCR: {call.fcr.status}" + (f" ({reasons})" if reasons else "")
