@@ -19,7 +19,7 @@ from callqa.qa.scoring import ScoringContext, Verdict, score_transcript
 from callqa.qa.scoring.call import AnalyzedCall
 from callqa.qa.scoring.checklist import normalize_language
 from callqa.qa.scoring.pipelines import analyzer
-from callqa.qa.scoring.results import ItemResult
+from callqa.qa.scoring.results import ItemResult, ScorecardResult
 from callqa.qa.scoring.scorecard import Item, Scorecard
 from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance
 from callqa.qa.transcription import (
@@ -90,14 +90,16 @@ def second_look(
         return transcript, []
     result = score_transcript(transcript, scorecard, context)
     stretches = _stretches(transcript, tracks, scorecard, result.items, look)
+    found = _found(result)
     heard: list[Relistened] = []
     for (speaker, channel, audio), start, end, items in stretches:
         clip = audio[int(start * SAMPLE_RATE):int(np.ceil(end * SAMPLE_RATE))]
         speech = speech_spans(clip, offset=start)
         again = transcribe_stretch(audio, start, end, speaker, channel, transcriber, options,
                                    on_segment)
-        transcript, relistened = _keep_clearer(transcript, channel, speaker, start, end, items,
-                                               again, speech, scorecard, context)
+        transcript, found, relistened = _keep_clearer(
+            transcript, found, channel, speaker, start, end, items, again, speech, scorecard,
+            context)
         heard.append(relistened)
         transcript = _note_unheard(transcript, speech, speaker, channel, start, end, look)
     return transcript, heard
@@ -145,6 +147,7 @@ def _stretches(
     share one decode. A window holding (nearly) the whole track would only repeat the first
     pass, so it is left out."""
     by_speaker = {speaker: (speaker, channel, audio) for speaker, channel, audio in tracks}
+    call = AnalyzedCall(transcript, analyzer(normalize_language(transcript.language)))
     windows: dict[tuple[int, float, float], list[str]] = {}
     chosen: dict[int, Track] = {}
     for result in results:
@@ -152,7 +155,7 @@ def _stretches(
         track = _track_for(item, by_speaker)
         if track is None or not _unfound(item, result):
             continue
-        start, end = _window(transcript, item, result, track[1], look)
+        start, end = _window(transcript, call, item, result, track[1], look)
         if 0 < end - start <= min(look.max_window_s, look.max_share * transcript.duration):
             windows.setdefault((track[1], start, end), []).append(item.id)
             chosen[track[1]] = track
@@ -179,7 +182,7 @@ def _unfound(item: Item, result: ItemResult) -> bool:
 
 
 def _window(
-    transcript: Transcript, item: Item, result: ItemResult, channel: int,
+    transcript: Transcript, call: AnalyzedCall, item: Item, result: ItemResult, channel: int,
     look: SecondLookOptions,
 ) -> tuple[float, float]:
     """The stretch the item judged: from the start of the call to the end of the utterances it
@@ -190,7 +193,8 @@ def _window(
     duration = transcript.duration
     if looked_in is None:
         return 0.0, 0.0
-    looked_at = [e for e in _selected(transcript, item) if e.channel == channel]
+    looked_at = [u.utterance for u in call.select(item.speaker, item.where).utterances
+                 if u.utterance.channel == channel]
     if item.where.region == "opening":
         start, end = 0.0, max((u.end for u in looked_at), default=looked_in.end)
     else:
@@ -202,19 +206,14 @@ def _window(
     return max(0.0, start - look.margin_s), min(duration, end + look.margin_s)
 
 
-def _selected(transcript: Transcript, item: Item) -> list[Utterance]:
-    """The utterances the item's window holds, as the checklist selects them."""
-    call = AnalyzedCall(transcript, analyzer(normalize_language(transcript.language)))
-    return [u.utterance for u in call.select(item.speaker, item.where).utterances]
-
-
 def _keep_clearer(
-    transcript: Transcript, channel: int, speaker: Speaker, start: float, end: float,
-    items: tuple[str, ...], again: list[Utterance], speech: list[tuple[float, float]],
-    scorecard: Scorecard, context: ScoringContext | None,
-) -> tuple[Transcript, Relistened]:
+    transcript: Transcript, found: set[str], channel: int, speaker: Speaker, start: float,
+    end: float, items: tuple[str, ...], again: list[Utterance],
+    speech: list[tuple[float, float]], scorecard: Scorecard, context: ScoringContext | None,
+) -> tuple[Transcript, set[str], Relistened]:
     """The second hearing replaces the first there if it is clearer and loses nothing the
-    first found: a phrase any item found (a pass, a forbidden phrase, a mono match) stays."""
+    first found (`found`: the items with counted evidence): a phrase any item found (a pass,
+    a forbidden phrase, a mono match) stays."""
     inside = [u for u in transcript.utterances
               if u.channel == channel and start <= u.start and u.end <= end]
     first, second = _clarity(inside, speech), _clarity(again, speech)
@@ -223,17 +222,18 @@ def _keep_clearer(
         kept = [u for u in transcript.utterances if not any(u is old for old in inside)]
         utterances = sorted([*kept, *again], key=lambda u: (u.start, u.end))
         revised = replace(transcript, utterances=utterances)
-        if not _found(transcript, scorecard, context) <= _found(revised, scorecard, context):
+        revised_found = _found(score_transcript(revised, scorecard, context))
+        if found <= revised_found:
+            found = revised_found
+        else:
             revised = transcript
     relistened = Relistened(channel, speaker, round(start, 3), round(end, 3), items, first,
                             second, revised is not transcript)
-    return revised, relistened
+    return revised, found, relistened
 
 
-def _found(transcript: Transcript, scorecard: Scorecard, context: ScoringContext | None
-           ) -> set[str]:
+def _found(result: ScorecardResult) -> set[str]:
     """The items whose phrases were found (counted evidence)."""
-    result = score_transcript(transcript, scorecard, context)
     return {item.item_id for item in result.items if any(e.counted for e in item.evidence)}
 
 
