@@ -23,3 +23,29 @@ __all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride"
 from callqa.models.login import LoginFailure  # noqa: E402
 
 __all__ += ["LoginFailure"]
+from callqa.models.program import (  # noqa: E402
+    AssignmentReason,
+    AssignmentStatus,
+    AssignMode,
+    CalibrationAgreed,
+    CalibrationCall,
+    CalibrationReviewer,
+    CalibrationSession,
+    CalibrationStatus,
+    CalibrationVerdict,
+    CoachingNote,
+    CoachingStatus,
+    ReviewAssignment,
+    SamplingReviewer,
+    SamplingRule,
+    Team,
+    TeamMember,
+    TeamSupervisor,
+)
+
+__all__ += [
+    "AssignMode", "AssignmentReason", "AssignmentStatus", "CalibrationAgreed", "CalibrationCall",
+    "CalibrationReviewer", "CalibrationSession", "CalibrationStatus", "CalibrationVerdict",
+    "CoachingNote", "CoachingStatus", "ReviewAssignment", "SamplingReviewer", "SamplingRule",
+    "Team", "TeamMember", "TeamSupervisor",
+]

@@ -1,5 +1,8 @@
 """Who may see what. Agents see only their own calls: anything else is 404 to them, as if it
-did not exist; a role that may not do something gets 403."""
+did not exist; a role that may not do something gets 403. A supervisor given teams sees only
+the calls of their agents, the same way (404); a supervisor given no team sees every call, as
+before teams existed, and so do admins (callqa.queries.scope). A calibration call that the
+user still scores blind is 403 on every route that shows its verdicts."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,6 +13,7 @@ from flask import abort, g, redirect, request, url_for
 
 from callqa.models import Call, Role, User
 from callqa.queries.call_page import find_call
+from callqa.queries.scope import Scope, scope_for
 from callqa.web import db
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -49,20 +53,32 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorate
 
 
+def user_scope() -> Scope:
+    """The calls the signed-in supervisor or admin may see, once per request."""
+    if "scope" not in g:
+        g.scope = scope_for(db(), signed_in_user())
+    return g.scope
+
+
 def can_see(user: User, call: Call) -> bool:
     if user.role in SUPERVISORS:
-        return True
+        return user_scope().has_agent(call.agent_id)
     return user.agent_id is not None and call.agent_id == user.agent_id
 
 
-def visible_call(call_id: int, roles: tuple[str, ...] = EVERYONE) -> Call:
+def visible_call(call_id: int, roles: tuple[str, ...] = EVERYONE,
+                 blind_ok: bool = False) -> Call:
     """The call if the user may see it (else 404), and if their role may use this route
-    (else 403). Visibility comes first, so nothing tells an agent another's call exists."""
+    (else 403). Visibility comes first, so nothing tells an agent another's call exists.
+    A call the user scores blind in a calibration session is 403 unless `blind_ok` (the
+    recording, which shows no verdict)."""
     user = current_user()
     call = find_call(db(), call_id)
     if user is None or call is None or not can_see(user, call):
         abort(404)
     if user.role not in roles:
+        abort(403)
+    if not blind_ok and user.role in SUPERVISORS and call.id in user_scope().hidden_call_ids:
         abort(403)
     return call
 

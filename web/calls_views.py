@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
@@ -15,7 +16,7 @@ from callqa.queries.call_page import call_page
 from callqa.queries.export import csv_lines
 from callqa.services.score_store import rules_for
 from callqa.web import db
-from callqa.web.access import SUPERVISORS, login_required, roles_required, visible_call
+from callqa.web.access import SUPERVISORS, login_required, roles_required, user_scope, visible_call
 from callqa.web.appctx import settings
 from callqa.web.i18n import translator
 from callqa.web.listing import call_list, sort_url, url_with
@@ -30,7 +31,7 @@ LANGUAGE_CHOICES = ("pl", "en")
 @bp.get("/calls")
 @roles_required(*SUPERVISORS)
 def index():
-    filters = CallFilters.from_args(flask_request.args)
+    filters = replace(CallFilters.from_args(flask_request.args), scope=user_scope())
     return render_template(
         "calls/list.html", listing=call_list(db(), filters), sorts=SORTS,
         sort_url=sort_url, url_with=url_with, choices=_filter_choices(),
@@ -42,7 +43,8 @@ def index():
 @roles_required(*SUPERVISORS)
 def export_csv():
     """Every call the list's filters match (not just one page), in the list's order."""
-    query = call_list_query(CallFilters.from_args(flask_request.args))
+    query = call_list_query(replace(CallFilters.from_args(flask_request.args),
+                                    scope=user_scope()))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
         _streamed_lines(query),
@@ -65,7 +67,7 @@ def _streamed_lines(query) -> Iterator[str]:
 
 def _filter_choices() -> dict[str, object]:
     return {
-        "agents": directory.agents(db()),
+        "agents": directory.agents(db(), user_scope()),
         "queues": directory.queues(db()),
         "languages": LANGUAGE_CHOICES,
         "items": [(item.id, dict(item.label)) for item in _scorecard_items()],
@@ -88,7 +90,7 @@ def show(call_id: int):
 @bp.get("/calls/<int:call_id>/audio")
 @login_required
 def audio(call_id: int):
-    call = visible_call(call_id)
+    call = visible_call(call_id, blind_ok=True)
     if call.storage_name is None:
         abort(404)
     root = settings().recordings_dir.resolve()

@@ -2,7 +2,7 @@
 agent and by queue; charts (web/static/dashboard.js) over the same numbers as the tables."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -25,7 +25,7 @@ from callqa.queries.stats import (
 )
 from callqa.services.score_store import rules_for
 from callqa.web import db
-from callqa.web.access import SUPERVISORS, roles_required
+from callqa.web.access import SUPERVISORS, roles_required, user_scope
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
 from callqa.web.i18n import lazy_gettext, pick
@@ -37,7 +37,7 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/dashboard")
 @roles_required(*SUPERVISORS)
 def index():
-    filters = DashboardFilters.from_args(request.args, utc_today())
+    filters = replace(DashboardFilters.from_args(request.args, utc_today()), scope=user_scope())
     dashboard = build_dashboard(db(), filters)
     links, item_labels = CallLinks(filters), _item_labels()
     return render_template(
@@ -47,7 +47,8 @@ def index():
         plotly_style_id=plotly_maplibre_style_id(),
         chart_data=chart_data(dashboard, links, item_labels),
         agreement=agreement(db(), AgreementFilters(filters.date_from, filters.date_to,
-                                                   filters.agent_id, filters.queue_id)))
+                                                   filters.agent_id, filters.queue_id,
+                                                   filters.scope)))
 
 
 PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),
@@ -56,7 +57,7 @@ PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),
 
 def _filter_choices() -> dict[str, Any]:
     return {
-        "agents": directory.agents(db()),
+        "agents": directory.agents(db(), user_scope()),
         "queues": directory.queues(db()),
         "periods": [(period, str(PERIOD_NAMES[period])) for period in PERIODS],
     }

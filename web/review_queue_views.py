@@ -4,6 +4,8 @@ fail; each decision is an override marked as decided by listening (web/static/re
 plays the windows and takes the keys)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from callqa.qa.audio import AudioError
@@ -19,6 +21,7 @@ from callqa.web.access import (
     login_required,
     roles_required,
     signed_in_user,
+    user_scope,
     visible_call,
 )
 from callqa.web.appctx import settings
@@ -33,7 +36,7 @@ PER_PAGE = 20
 @bp.get("/review-queue")
 @roles_required(*SUPERVISORS)
 def index():
-    filters = ReviewQueueFilters.from_args(request.args)
+    filters = replace(ReviewQueueFilters.from_args(request.args), scope=user_scope())
     page = review_queue(db(), filters, _page_arg(), PER_PAGE)
     return render_template("review/queue.html", queue=page, filters=filters,
                            choices=_filter_choices(), url_with=url_with)
@@ -48,7 +51,7 @@ def _page_arg() -> int:
 
 def _filter_choices() -> dict[str, object]:
     return {
-        "agents": directory.agents(db()),
+        "agents": directory.agents(db(), user_scope()),
         "queues": directory.queues(db()),
         "items": [(item.id, dict(item.label)) for item in rules_for(settings()).scorecard.items],
     }

@@ -13,6 +13,7 @@ from callqa.web.access import (
     login_required,
     roles_required,
     signed_in_user,
+    user_scope,
     visible_call,
 )
 from callqa.web.i18n import gettext as _
@@ -69,15 +70,17 @@ def feedback(call_id: int):
 @bp.get("/disputes")
 @roles_required(*SUPERVISORS)
 def disputes():
-    queue = dispute_queue(db())
+    queue = dispute_queue(db(), user_scope())
     return render_template("review/disputes.html", open_disputes=queue.open,
                            resolved=queue.resolved, labels=queue.labels)
 
 
 def _dispute(dispute_id: int) -> Dispute:
+    """The dispute, if its call is one the supervisor may see (else 404)."""
     dispute = find_dispute(db(), dispute_id)
     if dispute is None:
         abort(404)
+    visible_call(dispute.call_id, SUPERVISORS)
     return dispute
 
 

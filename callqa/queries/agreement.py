@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from callqa.models import Call, CallReview, Dispute, DisputeStatus, ItemOverride, ItemResult
 from callqa.qa.scoring import Verdict
+from callqa.queries.scope import EVERYTHING, Scope
 
 DECIDED = (str(Verdict.PASSED), str(Verdict.FAILED))
 ALL_LANGUAGES = "all"
@@ -38,6 +39,7 @@ class AgreementFilters:
     date_to: date | None = None
     agent_id: int | None = None
     queue_id: int | None = None
+    scope: Scope = EVERYTHING  # the calls the user may see
 
 
 @dataclass
@@ -117,6 +119,7 @@ def _filtered(query, filters: AgreementFilters):
         query = query.where(Call.agent_id == filters.agent_id)
     if filters.queue_id is not None:
         query = query.where(Call.queue_id == filters.queue_id)
+    query = query.where(*filters.scope.conditions())
     return query
 
 

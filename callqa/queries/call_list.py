@@ -31,6 +31,7 @@ from callqa.models import (
 )
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.scoring import Verdict
+from callqa.queries.scope import EVERYTHING, Scope
 from callqa.settings import InvalidValue, parse_value
 
 PER_PAGE = 50
@@ -82,6 +83,7 @@ class CallFilters:
     status: CallStatus | None = None  # processing status
     sort: str = "started"
     descending: bool = True
+    scope: Scope = EVERYTHING  # the calls the user may see; never from request arguments
 
     @classmethod
     def from_args(cls, args: Any) -> CallFilters:
@@ -89,7 +91,7 @@ class CallFilters:
         types = get_type_hints(cls)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = args.get(f.name)
+            raw = None if f.name == "scope" else args.get(f.name)
             if raw in (None, ""):
                 continue
             try:
@@ -141,7 +143,7 @@ def _filtered(query: Select, filters: CallFilters, counting: bool = False,
 
 
 def _call_conditions(filters: CallFilters) -> list[Any]:
-    conditions = []
+    conditions = filters.scope.conditions()
     if filters.agent_id is not None:
         conditions.append(Call.agent_id == filters.agent_id)
     if filters.queue_id is not None:

@@ -5,10 +5,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from callqa.models import Agent, Queue, Scorecard, User
+from callqa.queries.scope import EVERYTHING, Scope
 
 
-def agents(session: Session) -> list[Agent]:
-    return list(session.scalars(select(Agent).order_by(Agent.name, Agent.external_id)))
+def agents(session: Session, scope: Scope = EVERYTHING) -> list[Agent]:
+    """The agents in `scope` (a supervisor's teams), by name."""
+    query = select(Agent).order_by(Agent.name, Agent.external_id)
+    if scope.agent_ids is not None:
+        query = query.where(Agent.id.in_(sorted(scope.agent_ids)))
+    return list(session.scalars(query))
 
 
 def queues(session: Session) -> list[Queue]:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from callqa.models import Dispute, DisputeStatus, ItemResult
+from callqa.models import Call, Dispute, DisputeStatus, ItemResult
+from callqa.queries.scope import EVERYTHING, Scope
 
 RESOLVED_SHOWN = 50
 
@@ -18,8 +19,11 @@ class DisputeQueue:
     labels: dict[tuple[int, str], dict[str, str]]  # (call id, item id): the item's name
 
 
-def dispute_queue(session: Session, resolved_shown: int = RESOLVED_SHOWN) -> DisputeQueue:
-    query = select(Dispute).options(joinedload(Dispute.agent_user), joinedload(Dispute.resolved_by))
+def dispute_queue(session: Session, scope: Scope = EVERYTHING,
+                  resolved_shown: int = RESOLVED_SHOWN) -> DisputeQueue:
+    """The disputes of the calls in `scope`."""
+    query = (select(Dispute).join(Call, Call.id == Dispute.call_id).where(*scope.conditions())
+             .options(joinedload(Dispute.agent_user), joinedload(Dispute.resolved_by)))
     open_ones = list(session.scalars(
         query.where(Dispute.status == DisputeStatus.OPEN).order_by(Dispute.id)))
     resolved = list(session.scalars(query.where(Dispute.status != DisputeStatus.OPEN)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from callqa.models import Call, CallScore, ItemResult, Utterance
 from callqa.qa.scoring import Verdict
+from callqa.queries.scope import EVERYTHING, Scope
 from callqa.services.reviewing import suggested_verdict
 
 MAX_PER_PAGE = 200
@@ -25,6 +26,7 @@ class ReviewQueueFilters:
     item_id: str | None = None
     agent_id: int | None = None  # agents.id
     queue_id: int | None = None  # queues.id
+    scope: Scope = EVERYTHING  # the calls the user may see
 
     @classmethod
     def from_args(cls, args: Any) -> ReviewQueueFilters:
@@ -114,7 +116,7 @@ def _filtered(query: Select, filters: ReviewQueueFilters) -> Select:
         query = query.where(Call.agent_id == filters.agent_id)
     if filters.queue_id is not None:
         query = query.where(Call.queue_id == filters.queue_id)
-    return query
+    return query.where(*filters.scope.conditions())
 
 
 def _oldest_first():

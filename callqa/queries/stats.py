@@ -23,6 +23,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.scoring import Verdict
+from callqa.queries.scope import EVERYTHING, Scope
 from callqa.settings import InvalidValue, parse_value
 
 PERIODS = ("day", "week", "month")
@@ -46,6 +47,7 @@ class StatsFilters:
     date_to: date | None = None
     agent_id: int | None = None
     queue_id: int | None = None
+    scope: Scope = EVERYTHING  # the calls the user may see
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,7 @@ def _groups(session: Session, by: str, values: Iterable[Any]) -> dict[Any, Group
 
 
 def _call_conditions(filters: StatsFilters) -> list[ColumnElement[bool]]:
-    conditions = []
+    conditions = filters.scope.conditions()
     if filters.date_from is not None:
         conditions.append(Call.started_at >= _utc_midnight(filters.date_from))
     if filters.date_to is not None:

@@ -3,6 +3,8 @@
 The agent is John Carter (A11): "own" calls are his; "other" calls are another agent's
 (A02). An agent asking for another agent's call, its audio or its feedback gets 404 on every
 route; a role that may not use a route gets 403; nobody signed in is sent to the login page.
+A supervisor given team North (John Carter alone) gets 404 for the other agent's calls on every
+route, as an agent does; the supervisor given no team sees every call, like an admin.
 Expected statuses do not depend on the order the cases run in (a repeated decision is refused
 with a message and the same redirect), so one database serves the whole module.
 """
@@ -12,76 +14,81 @@ import io
 
 import pytest
 from sqlalchemy import func, select
-from webtools import SAMPLES, session_browser
+from webtools import SAMPLES, add_teams, build_world, dispose, make_app, session_browser
 
 from callqa.models import CallReview, Dispute, Feedback, ItemOverride, User
+from callqa.settings import Settings
 
-ROLES = ("anonymous", "agent", "unlinked", "supervisor", "admin")
+ROLES = ("anonymous", "agent", "unlinked", "supervisor", "team_supervisor", "admin")
 OVERRIDE = {"verdict": "failed", "comment": "matrix check"}
 DISPUTE = {"verdict": "not_applicable", "comment": "matrix check"}
 
-# method, path, then the status for: anonymous, agent, unlinked agent, supervisor, admin
+# method, path, then the status for: anonymous, agent, unlinked agent, supervisor (given no
+# team), the supervisor of team North (John Carter alone), admin
 MATRIX = [
-    ("GET", "/", 302, 302, 302, 302, 302),
-    ("GET", "/login", 200, 200, 200, 200, 200),
-    ("POST", "/language", 303, 303, 303, 303, 303),
-    ("GET", "/calls", 302, 403, 403, 200, 200),
+    ("GET", "/", 302, 302, 302, 302, 302, 302),
+    ("GET", "/login", 200, 200, 200, 200, 200, 200),
+    ("POST", "/language", 303, 303, 303, 303, 303, 303),
+    ("GET", "/calls", 302, 403, 403, 200, 200, 200),
     ("GET", "/calls?agent_id=1&date_from=2026-11-01&date_to=2026-11-30&queue_id=1&language=en"
             "&score_min=10&score_max=100&failed_item=greeting&fcr_status=fcr&reviewed=0"
-            "&status=done&sort=score&descending=0&page=1", 302, 403, 403, 200, 200),
-    ("GET", "/calls.csv", 302, 403, 403, 200, 200),
+            "&status=done&sort=score&descending=0&page=1", 302, 403, 403, 200, 200, 200),
+    ("GET", "/calls.csv", 302, 403, 403, 200, 200, 200),
     ("GET", "/calls.csv?agent_id=1&failed_item=greeting&reviewed=1&sort=agent", 302, 403, 403,
-     200, 200),
-    ("GET", "/calls/{own_call}", 302, 200, 404, 200, 200),
-    ("GET", "/calls/{other_call}", 302, 404, 404, 200, 200),
-    ("GET", "/calls/{own_recording}", 302, 200, 404, 200, 200),
-    ("GET", "/calls/{other_recording}", 302, 404, 404, 200, 200),
-    ("GET", "/calls/999999", 302, 404, 404, 404, 404),
-    ("GET", "/calls/{own_recording}/audio", 302, 200, 404, 200, 200),
-    ("GET", "/calls/{other_recording}/audio", 302, 404, 404, 200, 200),
-    ("GET", "/calls/{own_call}/audio", 302, 404, 404, 404, 404),  # a transcript: no recording
-    ("GET", "/calls/999999/audio", 302, 404, 404, 404, 404),
-    ("POST", "/calls/{own_call}/items/greeting/override", 302, 403, 404, 303, 303),
-    ("POST", "/calls/{other_call}/items/greeting/override", 302, 404, 404, 303, 303),
-    ("POST", "/calls/{own_call}/items/no_such_item/override", 302, 403, 404, 404, 404),
-    ("POST", "/calls/{own_call}/reviewed", 302, 403, 404, 303, 303),
-    ("POST", "/calls/{other_call}/reviewed", 302, 404, 404, 303, 303),
-    ("POST", "/calls/{own_call}/feedback", 302, 403, 404, 303, 303),
-    ("POST", "/calls/{other_call}/feedback", 302, 404, 404, 303, 303),
-    ("GET", "/my/calls", 302, 200, 200, 403, 403),
-    ("POST", "/feedback/{own_feedback}/acknowledge", 302, 303, 404, 403, 403),
-    ("POST", "/feedback/{other_feedback}/acknowledge", 302, 404, 404, 403, 403),
-    ("POST", "/feedback/999999/acknowledge", 302, 404, 404, 404, 404),
-    ("POST", "/calls/{own_call}/items/greeting/dispute", 302, 303, 404, 403, 403),
-    ("POST", "/calls/{other_call}/items/greeting/dispute", 302, 404, 404, 403, 403),
-    ("POST", "/calls/{other_recording}/items/greeting/dispute", 302, 404, 404, 403, 403),
-    ("GET", "/dashboard", 302, 403, 403, 200, 200),
+     200, 200, 200),
+    ("GET", "/calls/{own_call}", 302, 200, 404, 200, 200, 200),
+    ("GET", "/calls/{other_call}", 302, 404, 404, 200, 404, 200),
+    ("GET", "/calls/{own_recording}", 302, 200, 404, 200, 200, 200),
+    ("GET", "/calls/{other_recording}", 302, 404, 404, 200, 404, 200),
+    ("GET", "/calls/999999", 302, 404, 404, 404, 404, 404),
+    ("GET", "/calls/{own_recording}/audio", 302, 200, 404, 200, 200, 200),
+    ("GET", "/calls/{other_recording}/audio", 302, 404, 404, 200, 404, 200),
+    # a transcript: no recording
+    ("GET", "/calls/{own_call}/audio", 302, 404, 404, 404, 404, 404),
+    ("GET", "/calls/999999/audio", 302, 404, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/items/greeting/override", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/items/greeting/override", 302, 404, 404, 303, 404, 303),
+    ("POST", "/calls/{own_call}/items/no_such_item/override", 302, 403, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/reviewed", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/reviewed", 302, 404, 404, 303, 404, 303),
+    ("POST", "/calls/{own_call}/feedback", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/feedback", 302, 404, 404, 303, 404, 303),
+    ("GET", "/my/calls", 302, 200, 200, 403, 403, 403),
+    ("POST", "/feedback/{own_feedback}/acknowledge", 302, 303, 404, 403, 403, 403),
+    ("POST", "/feedback/{other_feedback}/acknowledge", 302, 404, 404, 403, 404, 403),
+    ("POST", "/feedback/999999/acknowledge", 302, 404, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/items/greeting/dispute", 302, 303, 404, 403, 403, 403),
+    ("POST", "/calls/{other_call}/items/greeting/dispute", 302, 404, 404, 403, 404, 403),
+    ("POST", "/calls/{other_recording}/items/greeting/dispute", 302, 404, 404, 403, 404, 403),
+    ("GET", "/dashboard", 302, 403, 403, 200, 200, 200),
     ("GET", "/dashboard?date_from=2026-11-01&date_to=2026-11-30&agent_id=1&queue_id=1"
-            "&period=day", 302, 403, 403, 200, 200),
-    ("GET", "/vendor/plotly.min.js", 200, 200, 200, 200, 200),  # the public library
-    ("GET", "/disputes", 302, 403, 403, 200, 200),
-    ("POST", "/disputes/{dispute}/accept", 302, 403, 403, 303, 303),
-    ("POST", "/disputes/{dispute}/reject", 302, 403, 403, 303, 303),
-    ("POST", "/disputes/999999/reject", 302, 403, 403, 404, 404),
-    ("GET", "/review-queue", 302, 403, 403, 200, 200),
+            "&period=day", 302, 403, 403, 200, 200, 200),
+    ("GET", "/vendor/plotly.min.js", 200, 200, 200, 200, 200, 200),  # the public library
+    ("GET", "/disputes", 302, 403, 403, 200, 200, 200),
+    ("POST", "/disputes/{dispute}/accept", 302, 403, 403, 303, 303, 303),
+    ("POST", "/disputes/{dispute}/reject", 302, 403, 403, 303, 303, 303),
+    ("POST", "/disputes/999999/reject", 302, 403, 403, 404, 404, 404),
+    ("POST", "/disputes/{other_dispute}/accept", 302, 403, 403, 303, 404, 303),
+    ("POST", "/disputes/{other_dispute}/reject", 302, 403, 403, 303, 404, 303),
+    ("GET", "/review-queue", 302, 403, 403, 200, 200, 200),
     ("GET", "/review-queue?item_id=greeting&agent_id=1&queue_id=1&page=2", 302, 403, 403, 200,
-     200),
+     200, 200),
     # a queued recording has no items yet, a transcript no recording: no window to play
-    ("GET", "/calls/{own_recording}/items/greeting/window.wav", 302, 403, 404, 404, 404),
-    ("GET", "/calls/{other_recording}/items/greeting/window.wav", 302, 404, 404, 404, 404),
-    ("GET", "/calls/{own_call}/items/greeting/window.wav", 302, 403, 404, 404, 404),
-    ("POST", "/calls/{own_call}/items/greeting/decide", 302, 403, 404, 303, 303),
-    ("POST", "/calls/{other_call}/items/greeting/decide", 302, 404, 404, 303, 303),
-    ("POST", "/calls/{own_call}/items/no_such_item/decide", 302, 403, 404, 404, 404),
-    ("GET", "/upload", 302, 403, 403, 200, 200),
-    ("POST", "/upload", 302, 403, 403, 303, 303),
-    ("GET", "/admin/users", 302, 403, 403, 403, 200),
-    ("POST", "/admin/users", 302, 403, 403, 403, 303),
-    ("POST", "/admin/users/{spare}/active", 302, 403, 403, 403, 303),
-    ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 303),
-    ("GET", "/admin/scorecards", 302, 403, 403, 403, 200),
-    ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 200),
-    ("POST", "/logout", 303, 303, 303, 303, 303),
+    ("GET", "/calls/{own_recording}/items/greeting/window.wav", 302, 403, 404, 404, 404, 404),
+    ("GET", "/calls/{other_recording}/items/greeting/window.wav", 302, 404, 404, 404, 404, 404),
+    ("GET", "/calls/{own_call}/items/greeting/window.wav", 302, 403, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/items/greeting/decide", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/items/greeting/decide", 302, 404, 404, 303, 404, 303),
+    ("POST", "/calls/{own_call}/items/no_such_item/decide", 302, 403, 404, 404, 404, 404),
+    ("GET", "/upload", 302, 403, 403, 200, 200, 200),
+    ("POST", "/upload", 302, 403, 403, 303, 303, 303),
+    ("GET", "/admin/users", 302, 403, 403, 403, 403, 200),
+    ("POST", "/admin/users", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/users/{spare}/active", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 403, 303),
+    ("GET", "/admin/scorecards", 302, 403, 403, 403, 403, 200),
+    ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 403, 200),
+    ("POST", "/logout", 303, 303, 303, 303, 303, 303),
 ]
 CASES = [
     pytest.param(method, path, role, status, id=f"{method} {path[:60]} {role}")
@@ -91,12 +98,25 @@ CASES = [
 POSTS = sorted({path for method, path, *_ in MATRIX if method == "POST"})
 
 
+@pytest.fixture(scope="module")
+def shared(module_db_url, tmp_path_factory):
+    """The web tests' world and team North (webtools.add_teams), once per backend."""
+    settings = Settings(home=tmp_path_factory.mktemp("home"), database_url=module_db_url,
+                        default_language="")
+    app = make_app(settings)
+    world = build_world(app, tmp_path_factory.mktemp("transcripts"))
+    add_teams(app, world)
+    yield app, world
+    dispose(app)
+
+
 def _targets(world) -> dict[str, int]:
     return {
         "own_call": world.own_call, "other_call": world.other_call,
         "own_recording": world.audio["cen025"], "other_recording": world.audio["cpl004"],
         "own_feedback": world.own_feedback, "other_feedback": world.other_feedback,
-        "dispute": world.dispute, "spare": world.users["spare"],
+        "dispute": world.dispute, "other_dispute": world.other_dispute,
+        "spare": world.users["spare"],
         "spare_agent": world.users["spare_agent"], "scorecard": 1,
     }
 

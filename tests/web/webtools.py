@@ -17,6 +17,7 @@ from callqa.models import Agent, Call, Feedback, Role, User
 from callqa.models.lookup import agent_for
 from callqa.qa.metadata import read_manifest, transcript_metadata
 from callqa.services import reviewing as review
+from callqa.services import teams
 from callqa.services.ingest import ingest_recording, ingest_transcript
 from callqa.settings import Settings
 from callqa.web import create_app
@@ -43,7 +44,8 @@ class World:
     audio: dict[str, int] = field(default_factory=dict)  # the same, ingested as recordings
     own_feedback: int = 0
     other_feedback: int = 0
-    dispute: int = 0
+    dispute: int = 0  # of John Carter's call cen028
+    other_dispute: int = 0  # of Piotr Wiśniewski's (add_teams)
 
     @property
     def own_call(self) -> int:
@@ -80,6 +82,25 @@ def build_world(app: Flask, tmp: Path) -> World:
             session, session.get(Call, world.calls["cen028"]), "anything_else",
             session.get(User, world.users["agent"]), "I offered more help.", "passed").id
     return world
+
+
+def add_teams(app: Flask, world: World) -> None:
+    """Team North is John Carter (A11) alone, given to a new supervisor, `team_supervisor`;
+    the world's supervisor stays given no team (so sees every call). Piotr Wiśniewski (A02),
+    in no team, disputes his call's greeting."""
+    with app.extensions["callqa_sessions"].begin() as session:
+        user = User(username="team_supervisor", role=Role.SUPERVISOR,
+                    password_hash=password_hash())
+        session.add(user)
+        session.flush()
+        world.users["team_supervisor"] = user.id
+        teams.create_team(session, "North")
+        teams.add_agent(session, "North", "A11")
+        teams.give_team(session, "North", "team_supervisor")
+        world.other_dispute = review.open_dispute(
+            session, session.get(Call, world.other_call), "greeting",
+            session.get(User, world.users["other_agent"]), "It does not apply.",
+            "not_applicable").id
 
 
 def _add_users(session, world: World) -> None:

@@ -1,0 +1,115 @@
+"""Teams: agents belong to one team; supervisors are given teams and then see only their
+agents' calls (callqa.queries.scope). Works in the caller's session, never commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callqa.models import Agent, Role, Team, TeamMember, TeamSupervisor, User
+from callqa.qa.messages import N_
+
+__all__ = ["TeamError", "TeamView", "add_agent", "create_team", "find_team", "give_team",
+           "remove_agent", "take_team", "teams"]
+
+
+class TeamError(ValueError):
+    """A team change that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class TeamView:
+    team: Team
+    agents: list[Agent]
+    supervisors: list[User]
+
+
+def create_team(session: Session, name: str) -> Team:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise TeamError(N_("A team name is 1-100 characters."))
+    if find_team(session, name) is not None:
+        raise TeamError(N_("There is a team of this name already."))
+    team = Team(name=name)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def find_team(session: Session, name: str) -> Team | None:
+    return session.scalar(select(Team).where(Team.name == name.strip()))
+
+
+def _team(session: Session, name: str) -> Team:
+    team = find_team(session, name)
+    if team is None:
+        raise TeamError(f"no team named {name!r}")
+    return team
+
+
+def _agent(session: Session, external_id: str) -> Agent:
+    agent = session.scalar(select(Agent).where(Agent.external_id == external_id))
+    if agent is None:
+        raise TeamError(f"no agent with the id {external_id!r} (as in the call metadata)")
+    return agent
+
+
+def add_agent(session: Session, team_name: str, agent_external_id: str) -> Team | None:
+    """Put the agent in the team; the team they were in before, if another, is returned."""
+    team, agent = _team(session, team_name), _agent(session, agent_external_id)
+    member = session.get(TeamMember, agent.id)
+    before = member.team if member is not None else None
+    if member is None:
+        session.add(TeamMember(agent_id=agent.id, team_id=team.id))
+    else:
+        member.team_id = team.id
+    session.flush()
+    return before if before is not None and before.id != team.id else None
+
+
+def remove_agent(session: Session, team_name: str, agent_external_id: str) -> None:
+    team, agent = _team(session, team_name), _agent(session, agent_external_id)
+    member = session.get(TeamMember, agent.id)
+    if member is None or member.team_id != team.id:
+        raise TeamError(f"agent {agent_external_id} is not in team {team.name}")
+    session.delete(member)
+    session.flush()
+
+
+def _supervisor(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise TeamError(f"no user named {username!r}")
+    if user.role != Role.SUPERVISOR:
+        raise TeamError(f"{username} is a {user.role}: teams are given to supervisors "
+                        "(admins see every call)")
+    return user
+
+
+def give_team(session: Session, team_name: str, username: str) -> None:
+    team, user = _team(session, team_name), _supervisor(session, username)
+    if session.get(TeamSupervisor, (team.id, user.id)) is None:
+        session.add(TeamSupervisor(team_id=team.id, user_id=user.id))
+        session.flush()
+
+
+def take_team(session: Session, team_name: str, username: str) -> None:
+    team, user = _team(session, team_name), _supervisor(session, username)
+    given = session.get(TeamSupervisor, (team.id, user.id))
+    if given is None:
+        raise TeamError(f"{username} was not given team {team.name}")
+    session.delete(given)
+    session.flush()
+
+
+def teams(session: Session) -> list[TeamView]:
+    """Every team by name, with its agents and supervisors."""
+    found = list(session.scalars(select(Team).order_by(Team.name)))
+    agents: dict[int, list[Agent]] = {team.id: [] for team in found}
+    for member in session.scalars(select(TeamMember).join(Agent).order_by(Agent.external_id)):
+        agents[member.team_id].append(member.agent)
+    supervisors: dict[int, list[User]] = {team.id: [] for team in found}
+    for given in session.scalars(select(TeamSupervisor).join(User).order_by(User.username)):
+        supervisors[given.team_id].append(given.user)
+    return [TeamView(team, agents[team.id], supervisors[team.id]) for team in found]
