@@ -2,23 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 from flask import request as flask_request
 
-from callqa.models import CallStatus
+from callqa.models import Call, CallStatus, CoachingNote, ReviewAssignment, User
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.queries import directory
+from callqa.queries.assignments import call_assignments, reviewers
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
+from callqa.queries.coaching import call_coaching
 from callqa.queries.export import csv_lines
+from callqa.services.assignments import is_own_call
 from callqa.services.score_store import rules_for
 from callqa.web import db
-from callqa.web.access import SUPERVISORS, login_required, roles_required, user_scope, visible_call
+from callqa.web.access import (
+    SUPERVISORS,
+    is_supervisor,
+    login_required,
+    roles_required,
+    user_scope,
+    visible_call,
+)
 from callqa.web.appctx import settings
-from callqa.web.i18n import translator
+from callqa.web.assignment_views import default_due
+from callqa.web.i18n import pick, translator
 from callqa.web.listing import call_list, sort_url, url_with
 
 bp = Blueprint("calls", __name__)
@@ -84,7 +95,30 @@ def _scorecard_items():
 @login_required
 def show(call_id: int):
     call = visible_call(call_id)
-    return render_template("calls/page.html", page=call_page(db(), call))
+    return render_template("calls/page.html", page=call_page(db(), call),
+                           program=_program(call))
+
+
+@dataclass(frozen=True)
+class CallProgram:
+    """The call's place in the QA program: its review assignments and coaching."""
+
+    assignments: list[ReviewAssignment]
+    reviewers: list[User]  # whom it may be assigned to: never the call's own agent
+    default_due: date
+    coaching: list[CoachingNote]
+    item_labels: dict[str, str]
+
+
+def _program(call: Call) -> CallProgram:
+    supervisor = is_supervisor()
+    return CallProgram(
+        assignments=call_assignments(db(), call.id) if supervisor else [],
+        reviewers=[user for user in reviewers(db()) if not is_own_call(user, call)]
+        if supervisor else [],
+        default_due=default_due(),
+        coaching=call_coaching(db(), call.id),
+        item_labels={item.id: pick(dict(item.label)) for item in _scorecard_items()})
 
 
 @bp.get("/calls/<int:call_id>/audio")

@@ -51,6 +51,13 @@ LABELS: dict[str, dict[str, str]] = {
     "direction": {"inbound": N_("Inbound"), "outbound": N_("Outbound"),
                   "internal": N_("Internal")},
     "scope": {"all": N_("all utterances")},
+    "assignment_reason": {"sampled": N_("Sampled at random"),
+                          "critical": N_("A critical item failed"),
+                          "review": N_("Items in review"), "disputed": N_("Disputed"),
+                          "manual": N_("Assigned by hand")},
+    "assignment": {"open": N_("To do"), "done": N_("Done")},
+    "calibration": {"open": N_("Open"), "closed": N_("Closed")},
+    "coaching": {"open": N_("To acknowledge"), "acknowledged": N_("Acknowledged")},
     "layout": {"agent-left": N_("Stereo, agent on the left"),
                "agent-right": N_("Stereo, agent on the right"), "mono": N_("Mono")},
 }

@@ -358,6 +358,7 @@ def _register_more_commands() -> None:
 
     for command in (rescore, eval_command, report):
         main.add_command(command)
+    from callqa.cli.sampling import sampling_group
     from callqa.cli.serve import serve_command
     from callqa.cli.teams import team_group
     from callqa.cli.users import create_user_command
@@ -365,6 +366,7 @@ def _register_more_commands() -> None:
     main.add_command(create_user_command)
     main.add_command(serve_command)
     main.add_command(team_group)
+    main.add_command(sampling_group)
 
 
 _register_more_commands()

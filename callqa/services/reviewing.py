@@ -30,6 +30,7 @@ from callqa.qa.scoring import ItemResult as ScoredItem
 from callqa.qa.scoring import Verdict, parse_scorecard
 from callqa.qa.scoring.rules import NOTE_FUZZY_ONLY, NOTE_NEAR_MISS
 from callqa.qa.scoring.score import Score, compute_score
+from callqa.services import assignments
 
 VERDICTS = tuple(str(v) for v in Verdict)
 MAX_TEXT = 5000
@@ -211,11 +212,16 @@ def _required_text(text: str | None, message: str) -> str:
 
 
 def mark_reviewed(session: Session, call: Call, user: User, reviewed: bool = True) -> None:
+    """Also the call's review assignments: done when it is reviewed, open again if not."""
     review = session.get(CallReview, call.id)
     if reviewed and review is None:
         session.add(CallReview(call_id=call.id, reviewed_by_id=user.id, reviewed_at=utcnow()))
     elif not reviewed and review is not None:
         session.delete(review)
+    if reviewed:
+        assignments.mark_done(session, call)
+    else:
+        assignments.reopen(session, call)
     session.flush()
 
 

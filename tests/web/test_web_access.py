@@ -16,7 +16,15 @@ import pytest
 from sqlalchemy import func, select
 from webtools import SAMPLES, add_teams, build_world, dispose, make_app, session_browser
 
-from callqa.models import CallReview, Dispute, Feedback, ItemOverride, User
+from callqa.models import (
+    CallReview,
+    CoachingNote,
+    Dispute,
+    Feedback,
+    ItemOverride,
+    ReviewAssignment,
+    User,
+)
 from callqa.settings import Settings
 
 ROLES = ("anonymous", "agent", "unlinked", "supervisor", "team_supervisor", "admin")
@@ -88,6 +96,20 @@ MATRIX = [
     ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 403, 303),
     ("GET", "/admin/scorecards", 302, 403, 403, 403, 403, 200),
     ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 403, 200),
+    # the QA program: assignments and "My reviews", coaching
+    ("GET", "/my/reviews", 302, 403, 403, 200, 200, 200),
+    ("POST", "/calls/{own_call}/assign", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/assign", 302, 404, 404, 303, 404, 303),
+    ("POST", "/calls/999999/assign", 302, 404, 404, 404, 404, 404),
+    ("POST", "/calls/{own_call}/coaching", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/coaching", 302, 404, 404, 303, 404, 303),
+    ("GET", "/my/coaching", 302, 200, 200, 403, 403, 403),
+    ("GET", "/agents/{own_agent}/coaching", 302, 403, 403, 200, 200, 200),
+    ("GET", "/agents/{other_agent}/coaching", 302, 403, 403, 200, 404, 200),
+    ("GET", "/agents/999999/coaching", 302, 403, 403, 404, 404, 404),
+    ("POST", "/coaching/{own_coaching}/acknowledge", 302, 303, 404, 403, 403, 403),
+    ("POST", "/coaching/{other_coaching}/acknowledge", 302, 404, 404, 403, 404, 403),
+    ("POST", "/coaching/999999/acknowledge", 302, 404, 404, 404, 404, 404),
     ("POST", "/logout", 303, 303, 303, 303, 303, 303),
 ]
 CASES = [
@@ -116,18 +138,24 @@ def _targets(world) -> dict[str, int]:
         "own_recording": world.audio["cen025"], "other_recording": world.audio["cpl004"],
         "own_feedback": world.own_feedback, "other_feedback": world.other_feedback,
         "dispute": world.dispute, "other_dispute": world.other_dispute,
+        "own_agent": world.agents["A11"], "other_agent": world.agents["A02"],
+        "own_coaching": world.own_coaching, "other_coaching": world.other_coaching,
         "spare": world.users["spare"],
         "spare_agent": world.users["spare_agent"], "scorecard": 1,
     }
 
 
-def _form(path: str) -> dict:
+def _form(path: str, world) -> dict:
     if path.endswith("/override"):
         return dict(OVERRIDE)
     if path.endswith("/dispute"):
         return dict(DISPUTE)
     if path.endswith("/decide"):
         return {"verdict": "passed"}
+    if path.endswith("/assign"):
+        return {"reviewer_id": str(world.users["admin"]), "due": "2099-12-31"}
+    if path.endswith("/coaching"):
+        return {"text": "matrix check", "item_id": "greeting", "moments": "0:01"}
     if path.endswith("/feedback"):
         return {"text": "matrix check"}
     if path.endswith(("/reject", "/accept")):
@@ -158,7 +186,7 @@ def test_access_matrix(shared, method, path, role, expected):
     if method == "GET":
         response = browser.get(url)
     else:
-        response = browser.post(url, data=_form(path), content_type="multipart/form-data")
+        response = browser.post(url, data=_form(path, world), content_type="multipart/form-data")
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if role == "anonymous" and expected == 302 and path != "/":
         assert response.location.startswith("/login?next=")
@@ -167,7 +195,8 @@ def test_access_matrix(shared, method, path, role, expected):
 def _counts(app) -> dict[str, int]:
     with app.extensions["callqa_sessions"]() as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model))
-                for model in (ItemOverride, Feedback, CallReview, Dispute, User)}
+                for model in (ItemOverride, Feedback, CallReview, Dispute, User,
+                              ReviewAssignment, CoachingNote)}
 
 
 @pytest.mark.parametrize("path", POSTS)
@@ -177,9 +206,9 @@ def test_a_form_without_its_csrf_token_is_refused(shared, path):
     before = _counts(app)
     for role in ("admin", "agent"):
         client = _browser(app, world, role).client
-        response = client.post(url, data=_form(path), content_type="multipart/form-data")
+        response = client.post(url, data=_form(path, world), content_type="multipart/form-data")
         assert response.status_code == 400
-        forged = client.post(url, data={**_form(path), "csrf_token": "forged"},
+        forged = client.post(url, data={**_form(path, world), "csrf_token": "forged"},
                              content_type="multipart/form-data")
         assert forged.status_code == 400
     assert _counts(app) == before

@@ -16,8 +16,8 @@ from werkzeug.security import generate_password_hash
 from callqa.models import Agent, Call, Feedback, Role, User
 from callqa.models.lookup import agent_for
 from callqa.qa.metadata import read_manifest, transcript_metadata
+from callqa.services import coaching, teams
 from callqa.services import reviewing as review
-from callqa.services import teams
 from callqa.services.ingest import ingest_recording, ingest_transcript
 from callqa.settings import Settings
 from callqa.web import create_app
@@ -46,6 +46,9 @@ class World:
     other_feedback: int = 0
     dispute: int = 0  # of John Carter's call cen028
     other_dispute: int = 0  # of Piotr Wiśniewski's (add_teams)
+    agents: dict[str, int] = field(default_factory=dict)  # agents.id by external id (add_teams)
+    own_coaching: int = 0  # a coaching note for John Carter (add_teams)
+    other_coaching: int = 0  # for Piotr Wiśniewski (add_teams)
 
     @property
     def own_call(self) -> int:
@@ -87,7 +90,7 @@ def build_world(app: Flask, tmp: Path) -> World:
 def add_teams(app: Flask, world: World) -> None:
     """Team North is John Carter (A11) alone, given to a new supervisor, `team_supervisor`;
     the world's supervisor stays given no team (so sees every call). Piotr Wiśniewski (A02),
-    in no team, disputes his call's greeting."""
+    in no team, disputes his call's greeting. Each agent has a coaching note on their call."""
     with app.extensions["callqa_sessions"].begin() as session:
         user = User(username="team_supervisor", role=Role.SUPERVISOR,
                     password_hash=password_hash())
@@ -101,6 +104,13 @@ def add_teams(app: Flask, world: World) -> None:
             session, session.get(Call, world.other_call), "greeting",
             session.get(User, world.users["other_agent"]), "It does not apply.",
             "not_applicable").id
+        supervisor = session.get(User, world.users["supervisor"])
+        for name, call_id in (("own_coaching", world.own_call),
+                              ("other_coaching", world.other_call)):
+            note = coaching.create_note(session, session.get(Call, call_id), supervisor,
+                                        "Slow down.", ["greeting"])
+            setattr(world, name, note.id)
+        world.agents = {agent.external_id: agent.id for agent in session.scalars(select(Agent))}
 
 
 def _add_users(session, world: World) -> None:
