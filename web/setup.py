@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import agent_views as agent
     from callqa.web import assignment_views as assignments
     from callqa.web import auth_views as auth
+    from callqa.web import calibration_views as calibration
     from callqa.web import calls_views as calls
     from callqa.web import coaching_views as coaching
     from callqa.web import dashboard_views as dashboard
@@ -127,5 +128,5 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import vendor_views as vendor
 
     for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor,
-                   assignments, coaching):
+                   assignments, coaching, calibration):
         app.register_blueprint(module.bp)

@@ -14,9 +14,20 @@ import io
 
 import pytest
 from sqlalchemy import func, select
-from webtools import SAMPLES, add_teams, build_world, dispose, make_app, session_browser
+from webtools import (
+    SAMPLES,
+    add_calibration,
+    add_teams,
+    build_world,
+    dispose,
+    make_app,
+    session_browser,
+)
 
 from callqa.models import (
+    CalibrationAgreed,
+    CalibrationSession,
+    CalibrationVerdict,
     CallReview,
     CoachingNote,
     Dispute,
@@ -110,6 +121,18 @@ MATRIX = [
     ("POST", "/coaching/{own_coaching}/acknowledge", 302, 303, 404, 403, 403, 403),
     ("POST", "/coaching/{other_coaching}/acknowledge", 302, 404, 404, 403, 404, 403),
     ("POST", "/coaching/999999/acknowledge", 302, 404, 404, 404, 404, 404),
+    # calibration: the supervisor and the admin score the session's call (cpl005, in no team)
+    # blind, so submitting nothing is refused (400); spare leads it
+    ("GET", "/calibration", 302, 403, 403, 200, 200, 200),
+    ("GET", "/calibration/new", 302, 403, 403, 200, 200, 200),
+    ("POST", "/calibration", 302, 403, 403, 303, 404, 303),
+    ("GET", "/calibration/{calibration}", 302, 403, 403, 200, 404, 200),
+    ("GET", "/calibration/999999", 302, 403, 403, 404, 404, 404),
+    ("POST", "/calibration/{calibration}/submit", 302, 403, 403, 400, 404, 400),
+    ("POST", "/calibration/{calibration}/agreed", 302, 403, 403, 403, 404, 403),
+    ("POST", "/calibration/{closing}/close", 302, 403, 403, 403, 404, 303),
+    ("GET", "/calls/{blind_call}", 302, 404, 404, 403, 404, 403),
+    ("POST", "/calls/{blind_call}/items/greeting/override", 302, 404, 404, 403, 404, 403),
     ("POST", "/logout", 303, 303, 303, 303, 303, 303),
 ]
 CASES = [
@@ -122,12 +145,14 @@ POSTS = sorted({path for method, path, *_ in MATRIX if method == "POST"})
 
 @pytest.fixture(scope="module")
 def shared(module_db_url, tmp_path_factory):
-    """The web tests' world and team North (webtools.add_teams), once per backend."""
+    """The web tests' world, team North and calibration sessions (webtools.add_teams,
+    add_calibration), once per backend."""
     settings = Settings(home=tmp_path_factory.mktemp("home"), database_url=module_db_url,
                         default_language="")
     app = make_app(settings)
     world = build_world(app, tmp_path_factory.mktemp("transcripts"))
     add_teams(app, world)
+    add_calibration(app, world)
     yield app, world
     dispose(app)
 
@@ -140,6 +165,8 @@ def _targets(world) -> dict[str, int]:
         "dispute": world.dispute, "other_dispute": world.other_dispute,
         "own_agent": world.agents["A11"], "other_agent": world.agents["A02"],
         "own_coaching": world.own_coaching, "other_coaching": world.other_coaching,
+        "calibration": world.calibration, "closing": world.closing,
+        "blind_call": world.calls["cpl005"],
         "spare": world.users["spare"],
         "spare_agent": world.users["spare_agent"], "scorecard": 1,
     }
@@ -152,6 +179,10 @@ def _form(path: str, world) -> dict:
         return dict(DISPUTE)
     if path.endswith("/decide"):
         return {"verdict": "passed"}
+    if path == "/calibration":
+        # reviewers who are no role of the matrix, or who may not see cpl004 anyway
+        return {"name": "matrix", "call_id": str(world.other_call),
+                "reviewer_id": [str(world.users["spare"]), str(world.users["team_supervisor"])]}
     if path.endswith("/assign"):
         return {"reviewer_id": str(world.users["admin"]), "due": "2099-12-31"}
     if path.endswith("/coaching"):
@@ -196,7 +227,8 @@ def _counts(app) -> dict[str, int]:
     with app.extensions["callqa_sessions"]() as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model))
                 for model in (ItemOverride, Feedback, CallReview, Dispute, User,
-                              ReviewAssignment, CoachingNote)}
+                              ReviewAssignment, CoachingNote, CalibrationSession,
+                              CalibrationVerdict, CalibrationAgreed)}
 
 
 @pytest.mark.parametrize("path", POSTS)

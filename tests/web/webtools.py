@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from callqa.models import Agent, Call, Feedback, Role, User
 from callqa.models.lookup import agent_for
 from callqa.qa.metadata import read_manifest, transcript_metadata
-from callqa.services import coaching, teams
+from callqa.services import calibration, coaching, teams
 from callqa.services import reviewing as review
 from callqa.services.ingest import ingest_recording, ingest_transcript
 from callqa.settings import Settings
@@ -49,6 +49,8 @@ class World:
     agents: dict[str, int] = field(default_factory=dict)  # agents.id by external id (add_teams)
     own_coaching: int = 0  # a coaching note for John Carter (add_teams)
     other_coaching: int = 0  # for Piotr Wiśniewski (add_teams)
+    calibration: int = 0  # a session of cpl005 (add_calibration)
+    closing: int = 0  # another, to close
 
     @property
     def own_call(self) -> int:
@@ -111,6 +113,19 @@ def add_teams(app: Flask, world: World) -> None:
                                         "Slow down.", ["greeting"])
             setattr(world, name, note.id)
         world.agents = {agent.external_id: agent.id for agent in session.scalars(select(Agent))}
+
+
+def add_calibration(app: Flask, world: World) -> None:
+    """Two calibration sessions of cpl005 (Tomasz Lewandowski's, in no team), led by spare,
+    scored by the supervisor and the admin, who therefore score cpl005 blind."""
+    with app.extensions["callqa_sessions"].begin() as session:
+        call = session.get(Call, world.calls["cpl005"])
+        lead = session.get(User, world.users["spare"])
+        reviewers = [session.get(User, world.users[name]) for name in ("supervisor", "admin")]
+        world.calibration = calibration.create_session(
+            session, "Matrix", lead, [call], reviewers).id
+        world.closing = calibration.create_session(session, "Closing", lead, [call],
+                                                   reviewers).id
 
 
 def _add_users(session, world: World) -> None:

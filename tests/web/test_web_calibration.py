@@ -1,0 +1,202 @@
+"""Calibration sessions through the web: the lead (admin) picks John Carter's two calls
+(cen025, cen028) and two reviewers (supervisor, spare); each scores blind, so until they submit
+no route shows them the calls' verdicts; then the comparison shows every verdict and the
+machine's, the lead records the agreed ones and the figures follow, on an example worked by
+hand."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from webtools import add_teams, session_browser
+
+from callqa.models import CalibrationStatus, CalibrationVerdict
+from callqa.queries.calibration import comparison, find_session
+
+ITEMS = ("greeting", "introduction", "thanks", "goodbye", "anything_else", "forbidden_phrases")
+# The machine: everything passed but cen028's anything_else (see the sample calls' verdicts).
+# Supervisor: also fails cen025's thanks; spare: also fails cen028's goodbye.
+FAILED = {"supervisor": {("cen025", "thanks"), ("cen028", "anything_else")},
+          "spare": {("cen028", "goodbye"), ("cen028", "anything_else")}}
+
+
+def _create(app, world, reviewers=("supervisor", "spare"), calls=("cen025", "cen028")):
+    lead = session_browser(app, world.users["admin"])
+    response = lead.post("/calibration", data={
+        "name": "November", "call_id": [str(world.calls[c]) for c in calls],
+        "reviewer_id": [str(world.users[r]) for r in reviewers]})
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return lead, int(response.location.rsplit("/", 1)[1])
+
+
+def _verdicts(world, reviewer: str) -> dict[str, str]:
+    return {f"v-{world.calls[call]}-{item}":
+            "failed" if (call, item) in FAILED[reviewer] else "passed"
+            for call in ("cen025", "cen028") for item in ITEMS}
+
+
+def _blind_routes(world) -> list[tuple[str, str]]:
+    call = world.own_call  # cen025
+    return [("GET", f"/calls/{call}"), ("GET", f"/calls/{call}/items/greeting/window.wav"),
+            ("POST", f"/calls/{call}/items/greeting/override"),
+            ("POST", f"/calls/{call}/items/greeting/decide"),
+            ("POST", f"/calls/{call}/reviewed"), ("POST", f"/calls/{call}/feedback"),
+            ("POST", f"/calls/{call}/assign"), ("POST", f"/calls/{call}/coaching"),
+            ("GET", f"/calls/{world.calls['cen028']}")]
+
+
+def _listed(browser, world) -> dict[str, bool]:
+    """Whether cen025 / cen028 show up on each list the reviewer has."""
+    ids = {world.calls["cen025"], world.calls["cen028"]}
+    found = {}
+    for path in ("/calls?per_page=100", "/calls.csv", "/disputes", "/my/reviews"):
+        text = browser.get(path).get_data(as_text=True)
+        numbers = {int(n) for n in re.findall(r'data-call-id="(\d+)"', text)}
+        if path == "/calls.csv":
+            numbers = {int(line.split(",")[0]) for line in text.splitlines()[1:]}
+        found[path] = bool(numbers & ids)
+    return found
+
+
+def test_a_reviewer_scores_blind_on_every_route_until_they_submit(app, world, session):
+    supervisor = session_browser(app, world.users["supervisor"])
+    supervisor.post(f"/calls/{world.own_call}/assign",  # in "My reviews" before the session
+                    data={"reviewer_id": world.users["supervisor"], "due": "2099-01-01"})
+    assert all(_listed(supervisor, world).values())
+    _, session_id = _create(app, world)
+
+    for method, path in _blind_routes(world):
+        response = supervisor.get(path) if method == "GET" else supervisor.post(path, data={
+            "verdict": "passed", "comment": "x", "text": "x", "reviewed": "1",
+            "reviewer_id": world.users["spare"], "due": "2099-01-01"})
+        assert response.status_code == 403, (method, path)
+    assert not any(_listed(supervisor, world).values())
+    page = supervisor.get(f"/calibration/{session_id}").get_data(as_text=True)
+    assert 'id="calibration-score"' in page and 'id="comparison"' not in page
+    assert "data-verdict" not in page and "verdict-passed" not in page  # nobody's verdicts
+    assert "<mark>" not in page  # nor the machine's evidence in the transcript
+
+    spare = session_browser(app, world.users["spare"])
+    assert spare.post(f"/calibration/{session_id}/submit",
+                      data=_verdicts(world, "spare")).status_code == 303
+    assert supervisor.get(f"/calls/{world.own_call}").status_code == 403  # still blind
+    assert 'data-reviewer="spare"' not in supervisor.get(
+        f"/calibration/{session_id}").get_data(as_text=True)
+
+    assert supervisor.post(f"/calibration/{session_id}/submit",
+                           data=_verdicts(world, "supervisor")).status_code == 303
+    assert supervisor.get(f"/calls/{world.own_call}").status_code == 200
+    assert all(_listed(supervisor, world).values())
+    compare = supervisor.get(f"/calibration/{session_id}").get_data(as_text=True)
+    assert 'id="comparison"' in compare and 'data-reviewer="spare"' in compare
+    assert 'id="agreed-form"' in compare and 'id="save-agreed"' not in compare  # not the lead
+
+
+def test_an_incomplete_submission_is_refused_and_keeps_the_choices(app, world, session):
+    _, session_id = _create(app, world)
+    supervisor = session_browser(app, world.users["supervisor"])
+    partial = dict(list(_verdicts(world, "supervisor").items())[:5])
+    response = supervisor.post(f"/calibration/{session_id}/submit", data=partial)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Give a verdict on every item of every call." in page
+    assert page.count("checked") == 5
+    assert session.query(CalibrationVerdict).count() == 0
+    bad = {**_verdicts(world, "supervisor"), f"v-{world.own_call}-greeting": "review"}
+    assert supervisor.post(f"/calibration/{session_id}/submit", data=bad).status_code == 400
+
+
+def test_the_figures_on_a_session_worked_by_hand(app, world, session):
+    """12 subjects (6 items of 2 calls), verdicts as in FAILED; agreed: what the machine said.
+
+    Kappa over the 2 reviewers: they disagree on 2 subjects, so mean P_i = 10/12; 4 of the 24
+    ratings are failed: chance = (1/6)² + (5/6)² = 13/18; kappa = (5/6 - 13/18) / (5/18) = 2/5.
+    With the machine as a third grader: P_i = 1/3 on those 2 subjects, 1 on the other 10, so
+    mean 8/9; 5 of 36 ratings failed: chance = (25 + 961) / 1296 = 493/648;
+    kappa = (8/9 - 493/648) / (155/648) = 83/155.
+    Each reviewer matches 11 of the 12 agreed verdicts; the machine all 12. On thanks, the
+    reviewers match 3 of 4 and kappa over its 2 subjects is (1/2 - 5/8) / (3/8) = -1/3; on
+    anything_else both fail cen028 and pass cen025: kappa 1; greeting: all passed, undefined."""
+    lead, session_id = _create(app, world)
+    for reviewer in ("supervisor", "spare"):
+        browser = session_browser(app, world.users[reviewer])
+        assert browser.post(f"/calibration/{session_id}/submit",
+                            data=_verdicts(world, reviewer)).status_code == 303
+    agreed = {f"a-{world.calls[call]}-{item}":
+              "failed" if (call, item) == ("cen028", "anything_else") else "passed"
+              for call in ("cen025", "cen028") for item in ITEMS}
+    response = lead.post(f"/calibration/{session_id}/agreed", data=agreed)
+    assert response.status_code == 303
+    page = lead.get(f"/calibration/{session_id}").get_data(as_text=True)
+    assert "Agreed verdicts recorded: 12." in page
+
+    found = comparison(session, find_session(session, session_id))
+    assert found.kappa == pytest.approx(2 / 5)
+    assert found.kappa_with_machine == pytest.approx(83 / 155)
+    assert [(r.user.username, r.agreement.matched, r.agreement.compared)
+            for r in found.per_reviewer] == [("supervisor", 11, 12), ("spare", 11, 12)]
+    assert (found.agreement.matched, found.agreement.compared) == (22, 24)
+    assert found.machine_agreement.rate == 1.0
+    items = {i.item_id: i for i in found.items}
+    assert (items["thanks"].agreement.matched, items["thanks"].agreement.compared) == (3, 4)
+    assert items["thanks"].kappa == pytest.approx(-1 / 3)
+    assert items["anything_else"].kappa == pytest.approx(1.0)
+    assert items["greeting"].kappa is None
+    # the page shows the same figures
+    assert 'id="kappa" data-value="0.4000"' in page
+    assert f'id="kappa-machine" data-value="{83 / 155:.4f}"' in page
+    assert 'data-item="thanks" data-rate="0.7500" data-kappa="-0.3333"' in page
+
+    assert lead.post(f"/calibration/{session_id}/close").status_code == 303
+    session.expire_all()
+    assert find_session(session, session_id).status == CalibrationStatus.CLOSED
+    history = lead.get("/calibration").get_data(as_text=True)
+    assert f'data-session-id="{session_id}" data-kappa="0.4000"' in history
+    again = lead.post(f"/calibration/{session_id}/agreed", data=agreed)
+    assert "The session is closed." in lead.get(again.location).get_data(as_text=True)
+
+
+def test_only_the_lead_records_agreed_verdicts(app, world, session):
+    _, session_id = _create(app, world, reviewers=("supervisor", "spare"))
+    spare = session_browser(app, world.users["spare"])
+    spare.post(f"/calibration/{session_id}/submit", data=_verdicts(world, "spare"))
+    assert spare.post(f"/calibration/{session_id}/agreed", data={}).status_code == 403
+    assert spare.post(f"/calibration/{session_id}/close").status_code == 403
+
+
+def test_a_bad_session_is_refused_with_a_message(app, world):
+    lead = session_browser(app, world.users["admin"])
+    for data, message in [({"name": "x", "call_id": str(world.own_call),
+                            "reviewer_id": str(world.users["spare"])},
+                           "Pick at least two reviewers."),
+                          ({"name": "x", "reviewer_id": [str(world.users["spare"]),
+                                                         str(world.users["supervisor"])]},
+                           "Pick 1 to 50 calls."),
+                          ({"name": " ", "call_id": str(world.own_call)},
+                           "Name the session"),
+                          ({"name": "x", "call_id": str(world.audio["cen025"]),
+                            "reviewer_id": [str(world.users["spare"]),
+                                            str(world.users["supervisor"])]},
+                           "Pick scored calls only."),
+                          ({"name": "x", "call_id": str(world.own_call),
+                            "reviewer_id": [str(world.users["spare"]),
+                                            str(world.users["agent"])]},
+                           "Reviewers are active supervisors or admins.")]:
+        response = lead.post("/calibration", data=data)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_a_team_supervisor_sees_only_sessions_of_their_teams_calls(app, world):
+    add_teams(app, world)
+    _, north = _create(app, world)  # John Carter's calls: team North
+    _, mixed = _create(app, world, calls=("cen025", "cpl004"))
+    team = session_browser(app, world.users["team_supervisor"])
+    assert team.get(f"/calibration/{north}").status_code == 200
+    assert team.get(f"/calibration/{mixed}").status_code == 404
+    listed = {int(n) for n in re.findall(r'data-session-id="(\d+)"',
+                                         team.get("/calibration").get_data(as_text=True))}
+    assert listed == {north}
+    response = team.post("/calibration", data={
+        "name": "x", "call_id": str(world.other_call),
+        "reviewer_id": [str(world.users["spare"]), str(world.users["supervisor"])]})
+    assert response.status_code == 404
