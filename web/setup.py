@@ -122,11 +122,13 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import calls_views as calls
     from callqa.web import coaching_views as coaching
     from callqa.web import dashboard_views as dashboard
+    from callqa.web import notification_views as notifications
     from callqa.web import review_queue_views as review_queue
     from callqa.web import review_views as review
     from callqa.web import upload_views as upload
     from callqa.web import vendor_views as vendor
 
     for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor,
-                   assignments, coaching, calibration):
+                   assignments, coaching, calibration, notifications):
         app.register_blueprint(module.bp)
+    app.jinja_env.globals["notification_count"] = notifications.notification_count

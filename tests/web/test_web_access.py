@@ -133,6 +133,7 @@ MATRIX = [
     ("POST", "/calibration/{closing}/close", 302, 403, 403, 403, 404, 303),
     ("GET", "/calls/{blind_call}", 302, 404, 404, 403, 404, 403),
     ("POST", "/calls/{blind_call}/items/greeting/override", 302, 404, 404, 403, 404, 403),
+    ("GET", "/notifications", 302, 200, 200, 200, 200, 200),
     ("POST", "/logout", 303, 303, 303, 303, 303, 303),
 ]
 CASES = [
