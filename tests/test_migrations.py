@@ -98,3 +98,30 @@ def test_the_bare_alembic_command_migrates_its_configured_url_or_says_what_to_ru
         assert _differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_the_qa_program_upgrades_a_database_in_place(engine):
+    """0015 only adds tables: a supervisor from before it is given no team, so still sees
+    every call."""
+    from callqa.models import Role, TeamSupervisor, User
+    from callqa.queries.scope import scope_for
+
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+        connection.execute(text(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at, "
+            "session_version) VALUES (1, 'sup', 'x', 'supervisor', :yes, :now, 0)"),
+            {"yes": True, "now": utcnow()})
+    assert "teams" not in inspect(engine).get_table_names()
+    upgrade_schema(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"teams", "team_members", "team_supervisors", "sampling_rules", "review_assignments",
+            "calibration_sessions", "calibration_verdicts", "coaching_notes"} <= tables
+    with Session(engine) as session:
+        supervisor = session.get(User, 1)
+        assert supervisor is not None and supervisor.role == Role.SUPERVISOR
+        assert session.scalars(select(TeamSupervisor)).all() == []
+        assert scope_for(session, supervisor).agent_ids is None  # every call
+    assert _differences(engine) == []
