@@ -65,10 +65,15 @@ def create():
 
 
 def _session(session_id: int) -> CalibrationSession:
-    """The session, if the user may see it (else 404, as if it did not exist)."""
+    """The session, if the user may see it (else 404, as if it did not exist). Its
+    comparison shows verdicts, so one with a call the user scores blind in another session
+    is 403 to them (this session's own scoring form excepted)."""
     found = queries.find_session(db(), session_id)
     if found is None or not queries.may_view(found, signed_in_user(), user_scope()):
         abort(404)
+    hidden = user_scope().hidden_call_ids
+    if not _scoring_blind(found) and any(entry.call_id in hidden for entry in found.calls):
+        abort(403)
     return found
 
 

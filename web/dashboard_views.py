@@ -48,7 +48,7 @@ def index():
         chart_data=chart_data(dashboard, links, item_labels),
         agreement=agreement(db(), AgreementFilters(filters.date_from, filters.date_to,
                                                    filters.agent_id, filters.queue_id,
-                                                   filters.scope)))
+                                                   scope=filters.scope)))
 
 
 PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),

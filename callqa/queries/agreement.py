@@ -39,7 +39,7 @@ class AgreementFilters:
     date_to: date | None = None
     agent_id: int | None = None
     queue_id: int | None = None
-    scope: Scope = EVERYTHING  # the calls the user may see
+    scope: Scope = field(default=EVERYTHING, kw_only=True)  # the calls the user may see
 
 
 @dataclass

@@ -8,7 +8,7 @@ range in the database's own NULL order, which differs between SQLite and Postgre
 one "NULLS LAST" query would sort every call on one of the two."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, get_type_hints
 
@@ -83,7 +83,8 @@ class CallFilters:
     status: CallStatus | None = None  # processing status
     sort: str = "started"
     descending: bool = True
-    scope: Scope = EVERYTHING  # the calls the user may see; never from request arguments
+    # the calls the user may see; never from request arguments
+    scope: Scope = field(default=EVERYTHING, kw_only=True)
 
     @classmethod
     def from_args(cls, args: Any) -> CallFilters:

@@ -5,7 +5,7 @@ words the machine heard."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -26,7 +26,7 @@ class ReviewQueueFilters:
     item_id: str | None = None
     agent_id: int | None = None  # agents.id
     queue_id: int | None = None  # queues.id
-    scope: Scope = EVERYTHING  # the calls the user may see
+    scope: Scope = field(default=EVERYTHING, kw_only=True)  # the calls the user may see
 
     @classmethod
     def from_args(cls, args: Any) -> ReviewQueueFilters:

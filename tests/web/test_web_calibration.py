@@ -92,6 +92,22 @@ def test_a_reviewer_scores_blind_on_every_route_until_they_submit(app, world, se
     assert 'id="agreed-form"' in compare and 'id="save-agreed"' not in compare  # not the lead
 
 
+def test_another_session_of_a_blind_call_shows_no_verdicts_either(app, world):
+    """The admin leads a session of cen025 and scores it in a second one: until they submit
+    there, the first one's comparison (everyone's and the machine's verdicts) is 403 too."""
+    lead, first = _create(app, world, calls=("cen025",))
+    supervisor = session_browser(app, world.users["supervisor"])
+    supervisor.post(f"/calibration/{first}/submit", data={
+        f"v-{world.own_call}-{item}": "passed" for item in ITEMS})
+    _, second = _create(app, world, reviewers=("admin", "spare"), calls=("cen025",))
+    assert lead.get(f"/calibration/{first}").status_code == 403
+    assert lead.post(f"/calibration/{first}/agreed", data={}).status_code == 403
+    assert 'id="calibration-score"' in lead.get(f"/calibration/{second}").get_data(as_text=True)
+    lead.post(f"/calibration/{second}/submit", data={
+        f"v-{world.own_call}-{item}": "passed" for item in ITEMS})
+    assert lead.get(f"/calibration/{first}").status_code == 200
+
+
 def test_an_incomplete_submission_is_refused_and_keeps_the_choices(app, world, session):
     _, session_id = _create(app, world)
     supervisor = session_browser(app, world.users["supervisor"])
