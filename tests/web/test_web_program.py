@@ -100,6 +100,9 @@ def test_coaching_from_a_call_acknowledged_by_the_agent(app, world, session):
     assert (note.item_ids, note.moments, note.status) == (
         ["greeting", "introduction"], [2.0, 5.5], CoachingStatus.OPEN)
 
+    call_page = _flash(agent, f"/calls/{world.own_call}")
+    assert 'data-seek="5.5"' in call_page  # a moment seeks the call there
+    assert f'id="coaching-ack-{note.id}"' in call_page
     page = _flash(agent, "/my/coaching")
     open_part = page.split('id="coaching-done"')[0]
     assert "Say your name after the greeting." in open_part
