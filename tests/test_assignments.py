@@ -4,16 +4,15 @@ reviewers in turn (never their own calls) or left for assigning by hand; done wh
 marked reviewed."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner, Result
 from programtools import scored_call
 from sqlalchemy import select
 
+from callqa.cli.main import main
 from callqa.models import (
     AssignmentReason,
     AssignmentStatus,
@@ -172,20 +171,20 @@ def test_a_queue_rule_samples_the_queues_calls(program):
         assert [session.get(Call, p.call_id).queue.name for p in run.picks] == ["billing"]
 
 
-def _callqa(settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CALLQA_DATABASE_URL=settings.db_url, CALLQA_HOME=str(settings.home))
-    return subprocess.run([sys.executable, "-m", "callqa", *args], env=env, text=True,
-                          capture_output=True, timeout=120)
+def _callqa(settings, *args: str) -> Result:
+    """The `callqa` command, run in this process as the shell would run it."""
+    env = {"CALLQA_DATABASE_URL": settings.db_url, "CALLQA_HOME": str(settings.home)}
+    return CliRunner().invoke(main, list(args), env=env)
 
 
 def test_the_sampling_command(settings, program):
     added = _callqa(settings, "sampling", "add", "weekly", "--team", "North",
                     "--per-agent-week", "3", "--seed", "42", "--reviewer", "rev1",
                     "--reviewer", "rev2")
-    assert added.returncode == 0, added.stderr
+    assert added.exit_code == 0, added.stderr
     assert added.stdout.strip() == "created rule weekly (seed 42)"
     run = _callqa(settings, "sampling", "run", "weekly", "--week", "2026-W45")
-    assert run.returncode == 0, run.stderr
+    assert run.exit_code == 0, run.stderr
     assert run.stdout.strip() == ("week of 2026-11-02: 12 picked (1 critical, 1 disputed, "
                                   "1 review, 9 sampled); 12 new assignments, 0 unassigned")
     again = _callqa(settings, "sampling", "run", "weekly", "--week", "2026-11-08")
@@ -196,4 +195,4 @@ def test_the_sampling_command(settings, program):
                           (("sampling", "run", "weekly", "--week", "soon"), "give a day"),
                           (("sampling", "add", "x", "--team", "North"), "needs reviewers")]:
         refused = _callqa(settings, *args)
-        assert refused.returncode != 0 and message in refused.stderr, refused.stderr
+        assert refused.exit_code != 0 and message in refused.stderr, refused.stderr

@@ -3,15 +3,14 @@ calls in every list, export, dashboard, dispute queue, review queue and filter c
 supervisor given no team and the admin see every call. And `callqa team ...` from the shell."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
+from click.testing import CliRunner, Result
 from reviewtools import ingest_unlabelled_transcripts
 from webtools import add_teams, session_browser
 
+from callqa.cli.main import main
 from callqa.models import Call
 
 CARTER_CALLS = ("cen025", "cen028")
@@ -92,17 +91,17 @@ def test_the_review_queue_holds_only_the_teams_calls(teamed, tmp_path):
     assert everyone == set(unlabelled.values())
 
 
-def _callqa(settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CALLQA_DATABASE_URL=settings.db_url, CALLQA_HOME=str(settings.home))
-    return subprocess.run([sys.executable, "-m", "callqa", *args], env=env, text=True,
-                          capture_output=True, timeout=120)
+def _callqa(settings, *args: str) -> Result:
+    """The `callqa` command, run in this process as the shell would run it."""
+    env = {"CALLQA_DATABASE_URL": settings.db_url, "CALLQA_HOME": str(settings.home)}
+    return CliRunner().invoke(main, list(args), env=env)
 
 
 def test_the_team_command(settings, app, world):
-    assert _callqa(settings, "team", "create", "South").returncode == 0
+    assert _callqa(settings, "team", "create", "South").exit_code == 0
     added = _callqa(settings, "team", "add-agent", "South", "A02", "A04")
-    assert added.returncode == 0, added.stderr
-    assert _callqa(settings, "team", "give", "South", "supervisor").returncode == 0
+    assert added.exit_code == 0, added.stderr
+    assert _callqa(settings, "team", "give", "South", "supervisor").exit_code == 0
     listing = _callqa(settings, "team", "list")
     assert listing.stdout.split("\n")[0].split("\t") == [
         "South", "agents: A02, A04", "supervisors: supervisor"]
@@ -111,7 +110,7 @@ def test_the_team_command(settings, app, world):
                                world.audio["cpl004"], world.audio["cpl005"]}
 
     moved = _callqa(settings, "team", "create", "North")
-    assert moved.returncode == 0
+    assert moved.exit_code == 0
     moved = _callqa(settings, "team", "add-agent", "North", "A04")
     assert "moved from South" in moved.stdout
     for bad, message in [(("team", "create", "South"), "already"),
@@ -120,8 +119,8 @@ def test_the_team_command(settings, app, world):
                          (("team", "take", "North", "supervisor"), "was not given team North"),
                          (("team", "remove-agent", "South", "A04"), "not in team South")]:
         refused = _callqa(settings, *bad)
-        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+        assert refused.exit_code == 1 and message in refused.stderr, refused.stderr
 
-    assert _callqa(settings, "team", "take", "South", "supervisor").returncode == 0
+    assert _callqa(settings, "team", "take", "South", "supervisor").exit_code == 0
     everything = set(world.calls.values()) | set(world.audio.values())
     assert _ids(_page(app, world, "supervisor", "/calls?per_page=100")) == everything
