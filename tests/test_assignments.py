@@ -157,7 +157,9 @@ def test_bad_rules_are_refused(program):
                                  ({"team": "South"}, "no team named 'South'"),
                                  ({"reviewers": ()}, "round-robin needs reviewers"),
                                  ({"reviewers": ("agent_user",)}, "no active supervisor"),
-                                 ({"per_agent_week": -1}, "0 or more")]:
+                                 ({"per_agent_week": -1}, "0 or more"),
+                                 ({"seed": 2**31}, "a seed is a whole number"),
+                                 ({"seed": -1}, "a seed is a whole number")]:
             with pytest.raises(AssignmentError, match=message):
                 _rule(session, **options)
 

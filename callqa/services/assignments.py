@@ -70,6 +70,8 @@ def create_rule(
         raise AssignmentError("a rule samples one team's or one queue's calls: give one")
     if per_agent_week < 0 or due_days < 1:
         raise AssignmentError("calls per agent and week: 0 or more; days to review: 1 or more")
+    if seed is not None and not 0 <= seed < 2**31:
+        raise AssignmentError(f"a seed is a whole number from 0 to {2**31 - 1}")
     if mode == AssignMode.ROUND_ROBIN and not reviewers:
         raise AssignmentError("round-robin needs reviewers")
     rule = SamplingRule(
