@@ -23,3 +23,13 @@ __all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride"
 from callqa.models.login import LoginFailure  # noqa: E402
 
 __all__ += ["LoginFailure"]
+from callqa.models.integration import (  # noqa: E402
+    ApiScope,
+    ApiToken,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+)
+from callqa.models.survey import Survey  # noqa: E402
+
+__all__ += ["ApiScope", "ApiToken", "DeliveryStatus", "Survey", "Webhook", "WebhookDelivery"]

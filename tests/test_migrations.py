@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import column, create_engine, inspect, select, table, text
 from sqlalchemy.orm import Session
 
 from callqa.models import Base, Call, ItemOverride, utcnow
@@ -39,6 +39,14 @@ def test_the_call_list_indexes_come_and_go_with_their_migration(engine):
     assert _differences(engine) == []
 
 
+def _calls_of_0006():
+    """The columns of calls that a database at 0006 has and an old call fills (the model's
+    table would add the defaults of columns added since)."""
+    return table("calls", *(column(name) for name in (
+        "sha256", "original_filename", "source", "storage_name", "size_bytes", "direction",
+        "status", "error", "attempts", "created_at", "updated_at")))
+
+
 def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
     """A database from before 0007 keeps its failed calls' English errors; new ones also get
     a message id and parameters."""
@@ -48,9 +56,10 @@ def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
         command.downgrade(config, "0006")
     assert "error_msgid" not in {c["name"] for c in inspect(engine).get_columns("calls")}
     with engine.begin() as connection:
-        connection.execute(Call.__table__.insert().values(  # the columns 0006 has
-            sha256="ab", original_filename="old.wav", storage_name="ab.wav", size_bytes=4,
-            status="failed", error="empty file (0 bytes)"))
+        connection.execute(_calls_of_0006().insert().values(
+            sha256="ab", original_filename="old.wav", source="recording", storage_name="ab.wav",
+            size_bytes=4, direction="inbound", status="failed", error="empty file (0 bytes)",
+            attempts=0, created_at=utcnow(), updated_at=utcnow()))
     upgrade_schema(engine)
     assert _differences(engine) == []
     with Session(engine) as session:

@@ -51,6 +51,9 @@ LABELS: dict[str, dict[str, str]] = {
     "direction": {"inbound": N_("Inbound"), "outbound": N_("Outbound"),
                   "internal": N_("Internal")},
     "scope": {"all": N_("all utterances")},
+    "scope_api": {"ingest": N_("ingest: upload recordings"),
+                  "read": N_("read: calls, transcripts, scorecards, webhooks"),
+                  "surveys": N_("surveys: survey results in")},
     "layout": {"agent-left": N_("Stereo, agent on the left"),
                "agent-right": N_("Stereo, agent on the right"), "mono": N_("Mono")},
 }

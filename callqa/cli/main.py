@@ -5,6 +5,7 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import func, select
@@ -78,10 +79,12 @@ def db_upgrade(app: App) -> None:
 @click.option("--layout", type=click.Choice(LAYOUTS))
 @click.option("--direction", type=click.Choice(["inbound", "outbound", "internal"]))
 @click.option("--started-at", help="ISO 8601 time with offset.")
+@click.option("--test-call", is_flag=True,
+              help="Mystery-shopper or manager calls: kept out of agents' statistics.")
 @pass_app
 def ingest(
     app: App, paths: tuple[Path, ...], manifest: Path | None, transcripts: tuple[Path, ...],
-    **defaults: str | None,
+    **defaults: Any,
 ) -> None:
     """Ingest recordings (files or folders) and queue them for processing.
 
@@ -112,7 +115,8 @@ def _transcript_metadata(path: Path, fallback: CallMetadata) -> CallMetadata:
         raise click.ClickException(str(exc)) from exc
 
 
-def _cli_metadata(options: dict[str, str | None]) -> CallMetadata:
+def _cli_metadata(options: dict[str, Any]) -> CallMetadata:
+    options["test_call"] = options.get("test_call") or None  # unset: the sidecar's says
     started = options.pop("started_at")
     try:
         meta = CallMetadata(
