@@ -367,6 +367,10 @@ def _register_more_commands() -> None:
 
     main.add_command(create_user_command)
     main.add_command(serve_command)
+    from callqa.cli.integrations import import_group, tokens_group, webhooks_group
+
+    for group in (import_group, tokens_group, webhooks_group):
+        main.add_command(group)
 
 
 _register_more_commands()
