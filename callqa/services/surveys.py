@@ -3,6 +3,7 @@ stores each row in its own unit of work and reports every row it could not use, 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -97,7 +98,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     except UnicodeDecodeError as exc:
         raise SurveyError([f"{path}: not UTF-8 text (save it as UTF-8)"]) from exc
     dialect = _dialect(text)
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)  # keeps \n in quotes
     header = [name.strip().lower() for name in reader.fieldnames or ()]
     if not set(header) & {"nps", "csat", "comment"}:
         raise SurveyError([f"{path}: the header names none of nps, csat, comment "
