@@ -34,6 +34,9 @@ def _closed(properties: dict[str, Any]) -> dict[str, Any]:
             "additionalProperties": False}
 
 
+_WEBHOOK = {"id": _INT, "url": _STR, "events": {"type": "array", "items": _STR},
+            "created_at": _TIME}
+
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "additionalProperties": True,
               "properties": {"error": _STR, "reasons": {"type": "array", "items": _STR}}},
@@ -100,10 +103,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"url": {"type": "string", "format": "uri"},
                        "secret": {"type": "string", "minLength": 16, "maxLength": 200},
                        "events": {"type": "array", "items": {"enum": ["call.scored"]}}}},
-    "Webhook": _closed({"id": _INT, "url": _STR, "events": {"type": "array", "items": _STR},
-                        "created_at": _TIME}),
-    "WebhookCreated": {"allOf": [_ref("Webhook")], "type": "object",
-                       "required": ["secret"], "properties": {"secret": _STR}},
+    "Webhook": _closed(_WEBHOOK),
+    "WebhookCreated": _closed({**_WEBHOOK, "secret": _STR}),
     "WebhookList": _closed({"webhooks": {"type": "array", "items": _ref("Webhook")}}),
     "DeliveryList": _closed({"deliveries": {"type": "array", "items": _closed({
         "id": _INT, "event": _STR, "call_id": _nullable(_INT),
