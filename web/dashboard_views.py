@@ -19,9 +19,9 @@ from callqa.queries.stats import (
     Group,
     ScoreTrend,
     build_dashboard,
+    perception_gap,
     period_end,
     period_label,
-    perception_gap,
     utc_today,
 )
 from callqa.services.score_store import rules_for
