@@ -107,3 +107,30 @@ def test_the_bare_alembic_command_migrates_its_configured_url_or_says_what_to_ru
         assert _differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_0013_upgrades_a_database_with_calls_in_place(engine):
+    """Calls stored before 0013 are real calls (not test calls), keep everything that refers
+    to them (on SQLite the column is added without copying the table), and get no survey."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+        connection.execute(text(
+            "INSERT INTO calls (id, sha256, original_filename, source, direction, status, "
+            "attempts, created_at, updated_at) VALUES (1, 'ab', 'a.wav', 'recording', "
+            "'inbound', 'done', 0, :now, :now)"), {"now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at, "
+            "session_version) VALUES (1, 'sup', 'x', 'supervisor', :yes, :now, 0)"),
+            {"yes": True, "now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO feedback (call_id, author_id, text, created_at) "
+            "VALUES (1, 1, 'Kept.', :now)"), {"now": utcnow()})
+    assert "test_call" not in {c["name"] for c in inspect(engine).get_columns("calls")}
+    upgrade_schema(engine)
+    assert _differences(engine) == []
+    with Session(engine) as session:
+        call = session.get(Call, 1)
+        assert (call.test_call, call.survey) == (False, None)
+        assert session.scalar(text("SELECT text FROM feedback WHERE call_id = 1")) == "Kept."

@@ -140,3 +140,30 @@ def test_a_redirect_is_not_followed(sessions, settings, tmp_path, receiver):
     receiver.status = 302
     [result] = deliver_due(sessions, settings)
     assert result.status == DeliveryStatus.PENDING and result.response_status == 302
+
+
+def test_a_hanging_receiver_never_holds_up_the_worker(sessions, settings, samples, transcriber,
+                                                      receiver):
+    """The worker scores the call and finishes its run; the delivery times out in the
+    background and is recorded for a retry."""
+    from callqa.models import Call
+    from callqa.qa.metadata import read_manifest
+    from callqa.services.ingest import ingest_recording
+    from callqa.services.worker import Worker
+
+    settings = replace(settings, webhook_timeout_s=1.0)
+    _webhook(sessions, receiver.url)
+    receiver.delay_s = 120  # far longer than anything the worker may wait
+    path, meta = next((p, m) for p, m in read_manifest(samples / "manifest.jsonl")
+                      if m.external_id == "cen025")
+    call_id = ingest_recording(sessions, settings, path, meta).call_id
+    started = time.monotonic()
+    [outcome] = Worker(sessions, settings, lambda: transcriber).run()
+    assert time.monotonic() - started < 100
+    assert (outcome.call_id, outcome.status) == (call_id, "done")
+    with sessions() as session:
+        assert session.get(Call, call_id).score is not None
+    [delivery] = _deliveries(sessions)
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "timed out" in delivery.last_error
+    assert delivery.next_attempt_at > utcnow()

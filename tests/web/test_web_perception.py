@@ -129,3 +129,20 @@ def test_test_calls_come_marked_in_the_metadata(app, world, tmp_path, session):
     outcome = ingest_transcript(app.extensions["callqa_sessions"],
                                 app.config["CALLQA_SETTINGS"], path, transcript_metadata(path))
     assert session.get(Call, outcome.call_id).test_call is True
+
+
+def test_the_upload_form_marks_a_test_call(app, world, session):
+    import io
+
+    from sqlalchemy import select
+    from webtools import SAMPLES
+
+    supervisor = session_browser(app, world.users["supervisor"])
+    wav = (SAMPLES / "cpl005.wav").read_bytes()
+    data = wav[:44] + bytes(len(wav) - 44)  # new audio: a header and silence
+    response = supervisor.post("/upload", content_type="multipart/form-data", data={
+        "recording": (io.BytesIO(data), "shopper.wav"), "language": "pl", "test_call": "1",
+        "external_id": "MYSTERY-1"})
+    assert response.status_code == 303
+    call = session.scalars(select(Call).where(Call.external_id == "MYSTERY-1")).one()
+    assert call.test_call is True
