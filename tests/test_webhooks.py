@@ -167,3 +167,18 @@ def test_a_hanging_receiver_never_holds_up_the_worker(sessions, settings, sample
     assert (delivery.status, delivery.attempts) == ("pending", 1)
     assert "timed out" in delivery.last_error
     assert delivery.next_attempt_at > utcnow()
+
+
+def test_the_scheduler_retries_due_deliveries(sessions, settings, tmp_path, receiver):
+    from callqa.services.scheduler import run_once
+
+    _webhook(sessions, receiver.url)
+    _score_a_call(sessions, settings, tmp_path)
+    receiver.status = 503
+    assert deliver_due(sessions, settings)[0].status == "pending"
+    receiver.status = 200
+    _make_due(sessions)
+    run = run_once(sessions, settings, "webhooks")
+    assert run.ran and str(run.result) == (
+        "1 webhook deliveries: 1 delivered, 0 to retry, 0 given up")
+    assert [d.status for d in _deliveries(sessions)] == ["delivered"]

@@ -337,7 +337,7 @@ def _describe_queue(queue: Queue) -> str:
 
 
 @main.command("scheduler")
-@click.option("--once", type=click.Choice(["inbox", "fcr", "retention"]),
+@click.option("--once", type=click.Choice(["inbox", "fcr", "retention", "webhooks"]),
               help="Run this job once now (under the scheduler lease) and exit.")
 @click.option("--settle", default=5.0, show_default=True,
               help="Seconds an inbox file must stay unchanged (--once inbox).")

@@ -30,7 +30,7 @@ from callqa.qa.signing import signature
 from callqa.services.integrations import EVENT_CALL_SCORED
 from callqa.settings import Settings
 
-__all__ = ["DeliveryResult", "DeliveryThread", "call_scored_payload", "deliver_due",
+__all__ = ["DeliveryResult", "DeliveryRun", "DeliveryThread", "call_scored_payload", "deliver_due",
            "enqueue_call_scored"]
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,20 @@ class DeliveryResult:
     status: DeliveryStatus
     response_status: int | None
     error: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryRun:
+    """What one run of the scheduler's webhooks job sent."""
+
+    results: list[DeliveryResult]
+
+    def __str__(self) -> str:
+        counts = {status: sum(1 for r in self.results if r.status == status)
+                  for status in DeliveryStatus}
+        return (f"{len(self.results)} webhook deliveries: {counts[DeliveryStatus.DELIVERED]} "
+                f"delivered, {counts[DeliveryStatus.PENDING]} to retry, "
+                f"{counts[DeliveryStatus.FAILED]} given up")
 
 
 def deliver_due(sessions: sessionmaker[Session], settings: Settings, limit: int = 50,
