@@ -114,3 +114,4 @@ def test_the_import_command_reports_refused_rows(settings, calls, tmp_path):
     assert run.returncode == 1, run.stderr
     assert run.stdout.splitlines() == ["line 3: refused: call_id: no call 999999",
                                        "1 refused, 1 stored"]
+
