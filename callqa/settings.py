@@ -57,6 +57,9 @@ class Settings:
     login_max_failures_per_address: int = 50  # web: per client address over all user names
     session_idle_s: float = 3600.0  # web: a session unused this long ends (sign in again)
     session_max_s: float = 12 * 3600.0  # web: a session ends this long after signing in
+    webhook_timeout_s: float = 5.0  # a webhook receiver that has not answered by then failed
+    webhook_max_attempts: int = 6  # then a delivery is given up (retries back off to 1 h)
+    survey_window_s: float = 72 * 3600.0  # a survey matched by phone: calls this long before
 
     @property
     def db_url(self) -> str:

@@ -49,3 +49,13 @@ __all__ += [
     "CoachingNote", "CoachingStatus", "ReviewAssignment", "SamplingReviewer", "SamplingRule",
     "Team", "TeamMember", "TeamSupervisor",
 ]
+from callqa.models.integration import (  # noqa: E402
+    ApiScope,
+    ApiToken,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+)
+from callqa.models.survey import Survey  # noqa: E402
+
+__all__ += ["ApiScope", "ApiToken", "DeliveryStatus", "Survey", "Webhook", "WebhookDelivery"]

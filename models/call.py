@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
@@ -14,6 +14,7 @@ from callqa.qa.messages import Message
 if TYPE_CHECKING:
     from callqa.models.fcr import FcrResult
     from callqa.models.score import CallScore
+    from callqa.models.survey import Survey
 
 
 class CallStatus(StrEnum):
@@ -72,6 +73,8 @@ class Call(Base):
     customer_name: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     direction: Mapped[str] = mapped_column(String(16), default="inbound")
+    # a mystery-shopper or manager call: scored as any other, kept out of agents' statistics
+    test_call: Mapped[bool] = mapped_column(default=False, server_default=false())
     language: Mapped[str | None] = mapped_column(String(8))
     channel_layout: Mapped[str | None] = mapped_column(String(16))
 
@@ -110,6 +113,7 @@ class Call(Base):
     )
     score: Mapped[CallScore | None] = relationship(cascade="all, delete-orphan")
     fcr: Mapped[FcrResult | None] = relationship(cascade="all, delete-orphan")
+    survey: Mapped[Survey | None] = relationship(cascade="all, delete-orphan")
 
 
 def error_columns(message: Message | None) -> dict[str, Any]:

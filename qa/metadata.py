@@ -35,6 +35,8 @@ class CallMetadata:
     language: str | None = None
     layout: str | None = None
     direction: str | None = None
+    # a mystery-shopper or manager call: scored, but kept out of agents' statistics
+    test_call: bool | None = None
 
     def over(self, defaults: CallMetadata) -> CallMetadata:
         """These values, with `defaults` filling the gaps."""
@@ -59,6 +61,7 @@ def parse_metadata(data: dict[str, Any], source: str) -> CallMetadata:
         language=_text(data.get("language")),
         layout=_text(data.get("layout", data.get("channel_layout"))),
         direction=_text(data.get("direction")),
+        test_call=_test_call(data, source),
     )
     validate_metadata(meta, source)
     return meta
@@ -180,6 +183,27 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def _test_call(data: dict[str, Any], source: str) -> bool | None:
+    """`test_call` or `mystery_shopper`: true or false (JSON, or the words of a form)."""
+    found = None
+    for key in ("test_call", "mystery_shopper"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            flag = value
+        elif isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+            flag = value.strip().lower() in _TRUE
+        else:
+            raise MetadataError(N_("%(source)s: %(key)s %(value)s is not true or false"),
+                                source=source, key=key, value=repr(value))
+        found = bool(found) or flag
+    return found
 
 
 def _parse_time(value: Any, source: str) -> datetime | None:

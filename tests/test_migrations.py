@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import column, create_engine, inspect, select, table, text
 from sqlalchemy.orm import Session
 
 from callqa.models import Base, Call, ItemOverride, utcnow
@@ -39,6 +39,14 @@ def test_the_call_list_indexes_come_and_go_with_their_migration(engine):
     assert _differences(engine) == []
 
 
+def _calls_of_0006():
+    """The columns of calls that a database at 0006 has and an old call fills (the model's
+    table would add the defaults of columns added since)."""
+    return table("calls", *(column(name) for name in (
+        "sha256", "original_filename", "source", "storage_name", "size_bytes", "direction",
+        "status", "error", "attempts", "created_at", "updated_at")))
+
+
 def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
     """A database from before 0007 keeps its failed calls' English errors; new ones also get
     a message id and parameters."""
@@ -48,9 +56,10 @@ def test_0007_adds_the_error_message_id_to_an_existing_database(engine):
         command.downgrade(config, "0006")
     assert "error_msgid" not in {c["name"] for c in inspect(engine).get_columns("calls")}
     with engine.begin() as connection:
-        connection.execute(Call.__table__.insert().values(  # the columns 0006 has
-            sha256="ab", original_filename="old.wav", storage_name="ab.wav", size_bytes=4,
-            status="failed", error="empty file (0 bytes)"))
+        connection.execute(_calls_of_0006().insert().values(
+            sha256="ab", original_filename="old.wav", source="recording", storage_name="ab.wav",
+            size_bytes=4, direction="inbound", status="failed", error="empty file (0 bytes)",
+            attempts=0, created_at=utcnow(), updated_at=utcnow()))
     upgrade_schema(engine)
     assert _differences(engine) == []
     with Session(engine) as session:
@@ -125,3 +134,30 @@ def test_the_qa_program_upgrades_a_database_in_place(engine):
         assert session.scalars(select(TeamSupervisor)).all() == []
         assert scope_for(session, supervisor).agent_ids is None  # every call
     assert _differences(engine) == []
+
+
+def test_0013_upgrades_a_database_with_calls_in_place(engine):
+    """Calls stored before 0013 are real calls (not test calls), keep everything that refers
+    to them (on SQLite the column is added without copying the table), and get no survey."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+        connection.execute(text(
+            "INSERT INTO calls (id, sha256, original_filename, source, direction, status, "
+            "attempts, created_at, updated_at) VALUES (1, 'ab', 'a.wav', 'recording', "
+            "'inbound', 'done', 0, :now, :now)"), {"now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at, "
+            "session_version) VALUES (1, 'sup', 'x', 'supervisor', :yes, :now, 0)"),
+            {"yes": True, "now": utcnow()})
+        connection.execute(text(
+            "INSERT INTO feedback (call_id, author_id, text, created_at) "
+            "VALUES (1, 1, 'Kept.', :now)"), {"now": utcnow()})
+    assert "test_call" not in {c["name"] for c in inspect(engine).get_columns("calls")}
+    upgrade_schema(engine)
+    assert _differences(engine) == []
+    with Session(engine) as session:
+        call = session.get(Call, 1)
+        assert (call.test_call, call.survey) == (False, None)
+        assert session.scalar(text("SELECT text FROM feedback WHERE call_id = 1")) == "Kept."

@@ -65,7 +65,7 @@ def test_each_item_is_stored_with_its_evidence_and_the_scorecard_version(
         call = session.get(Call, ids["cen022"])
         items = {i.item_id: i for i in call.score.items}
         assert set(items) == {"greeting", "introduction", "thanks", "goodbye", "anything_else",
-                              "forbidden_phrases"}
+                              "resolution_check", "forbidden_phrases"}
         greeting = items["greeting"]
         assert greeting.verdict == "passed" and greeting.method == "exact"
         evidence = [e for e in greeting.detail["evidence"] if e["counted"]][0]
@@ -94,7 +94,7 @@ def test_rescoring_with_an_edited_scorecard_keeps_the_old_version(
         call = session.get(Call, ids["cen029"])
         assert call.score.scorecard.name == "strict"
         assert session.scalar(select(func.count(Scorecard.id))) == 2
-        assert session.scalar(select(func.count(ItemResult.id))) == 6  # replaced, not added
+        assert session.scalar(select(func.count(ItemResult.id))) == 7  # replaced, not added
         assert call.score.items[0].weight == 3
 
 

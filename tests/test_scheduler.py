@@ -106,11 +106,12 @@ def test_every_job_sets_misfire_grace_and_coalesce(sessions, settings, tmp_path)
         jobs = {job.id: job for job in service.scheduler.get_jobs()}
     finally:
         service.stop()
-    assert set(jobs) == {"inbox", "lease", "fcr", "retention"}
+    assert set(jobs) == {"inbox", "lease", "webhooks", "fcr", "retention"}
     assert {j.coalesce for j in jobs.values()} == {True}
     assert {j.max_instances for j in jobs.values()} == {1}
     grace = {name: job.misfire_grace_time for name, job in jobs.items()}
-    assert grace == {"inbox": 2, "lease": 2, "fcr": DAILY_GRACE_S, "retention": DAILY_GRACE_S}
+    assert grace == {"inbox": 2, "lease": 2, "webhooks": 2, "fcr": DAILY_GRACE_S,
+                     "retention": DAILY_GRACE_S}
     assert "hour='2'" in str(jobs["fcr"].trigger) and "hour='3'" in str(jobs["retention"].trigger)
     assert lease_ttl_s(service.settings) == 6
 

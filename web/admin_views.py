@@ -1,12 +1,17 @@
-"""Administration: users (create, deactivate, link to an agent record) and stored scorecards."""
+"""Administration: users (create, deactivate, link to an agent record), stored scorecards and
+the API tokens of integrations (create, revoke)."""
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from callqa.models import Role, User
 from callqa.queries import directory
 from callqa.services import accounts as users
+from callqa.services import integrations
 from callqa.services.accounts import ROLES, UserError
+from callqa.services.integrations import IntegrationError
 from callqa.web import db
 from callqa.web.access import roles_required, signed_in_user
 from callqa.web.i18n import gettext as _
@@ -90,3 +95,45 @@ def scorecard(scorecard_id: int):
     if row is None:
         abort(404)
     return render_template("admin/scorecard.html", scorecard=row)
+
+
+@bp.get("/tokens")
+@roles_required(Role.ADMIN)
+def token_list():
+    return _tokens_page({})
+
+
+def _tokens_page(values: Mapping[str, object], status: int = 200, new_token: str | None = None):
+    return render_template("admin/tokens.html", tokens=integrations.tokens(db()),
+                           scopes=integrations.SCOPES, values=values,
+                           new_token=new_token), status
+
+
+@bp.post("/tokens")
+@roles_required(Role.ADMIN)
+def create_token():
+    values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scope")}
+    try:
+        token, text = integrations.create_token(db(), str(values["name"]), values["scopes"],
+                                                signed_in_user())
+    except IntegrationError as exc:
+        db().rollback()
+        flash(_(str(exc)), "error")
+        return _tokens_page(values, 400)
+    db().commit()
+    # shown on this page once and never again: not redirected through the session cookie
+    flash(_("API token %(name)s created. Copy it now: it is not shown again.",
+            name=token.name), "ok")
+    return _tokens_page({}, 201, new_token=text)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke_token(token_id: int):
+    token = integrations.find_token(db(), token_id)
+    if token is None:
+        abort(404)
+    integrations.revoke_token(token)
+    db().commit()
+    flash(_("API token %(name)s revoked.", name=token.name), "ok")
+    return redirect(url_for("admin.token_list"), code=303)

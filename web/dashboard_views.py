@@ -19,6 +19,7 @@ from callqa.queries.stats import (
     Group,
     ScoreTrend,
     build_dashboard,
+    perception_gap,
     period_end,
     period_label,
     utc_today,
@@ -48,7 +49,8 @@ def index():
         chart_data=chart_data(dashboard, links, item_labels),
         agreement=agreement(db(), AgreementFilters(filters.date_from, filters.date_to,
                                                    filters.agent_id, filters.queue_id,
-                                                   scope=filters.scope)))
+                                                   scope=filters.scope)),
+        perception=perception_gap(db(), filters), correlation=correlation)
 
 
 PERIOD_NAMES = {"day": lazy_gettext("Day"), "week": lazy_gettext("Week"),
@@ -78,6 +80,14 @@ def percent(rate: float | None) -> str:
     if rate is None:
         return "-"
     text = f"{rate * 100:.1f} %"
+    return text.replace(".", ",") if g.get("lang") == "pl" else text
+
+
+def correlation(value: float | None) -> str:
+    """Pearson's r as the dashboard shows it: two decimals, signed."""
+    if value is None:
+        return "-"
+    text = f"{value:+.2f}"
     return text.replace(".", ",") if g.get("lang") == "pl" else text
 
 
@@ -120,6 +130,10 @@ class CallLinks:
 
     def failed_item(self, item_id: str) -> str:
         return self.url(failed_item=item_id)
+
+    def test_calls(self) -> str:
+        """The test calls' own report: the list of them, in the dashboard's range."""
+        return self.url(test_call=1)
 
 
 def chart_data(dashboard: Dashboard, links: CallLinks,

@@ -58,6 +58,9 @@ LABELS: dict[str, dict[str, str]] = {
     "assignment": {"open": N_("To do"), "done": N_("Done")},
     "calibration": {"open": N_("Open"), "closed": N_("Closed")},
     "coaching": {"open": N_("To acknowledge"), "acknowledged": N_("Acknowledged")},
+    "scope_api": {"ingest": N_("ingest: upload recordings"),
+                  "read": N_("read: calls, transcripts, scorecards, webhooks"),
+                  "surveys": N_("surveys: survey results in")},
     "layout": {"agent-left": N_("Stereo, agent on the left"),
                "agent-right": N_("Stereo, agent on the right"), "mono": N_("Mono")},
 }

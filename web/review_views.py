@@ -53,6 +53,18 @@ def reviewed(call_id: int):
     return _to_call(call.id)
 
 
+@bp.post("/calls/<int:call_id>/test-call")
+@login_required
+def test_call(call_id: int):
+    call = visible_call(call_id, SUPERVISORS)
+    flagged = request.form.get("test_call", "1") == "1"
+    review.mark_test_call(call, flagged)
+    db().commit()
+    flash(_("Marked as a test call: kept out of agents' statistics.") if flagged
+          else _("Marked as a real call: counted in agents' statistics."), "ok")
+    return _to_call(call.id)
+
+
 @bp.post("/calls/<int:call_id>/feedback")
 @login_required
 def feedback(call_id: int):

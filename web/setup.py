@@ -7,7 +7,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -106,7 +106,14 @@ def _security_headers(response):
 
 
 def _error_page(error):
+    if _is_api():
+        return jsonify({"error": error.description or error.name}), error.code
     return render_template("error.html", code=error.code), error.code
+
+
+def _is_api() -> bool:
+    """The API answers in JSON, also for what no view of it handled (404, 405, 413)."""
+    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
 
 
 def _csrf_error(error: CSRFError):
@@ -127,8 +134,11 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import review_views as review
     from callqa.web import upload_views as upload
     from callqa.web import vendor_views as vendor
+    from callqa.web.api import bp as api
 
     for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor,
                    assignments, coaching, calibration, notifications):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["notification_count"] = notifications.notification_count
+    app.register_blueprint(api)
+    csrf.exempt(api)  # authenticated by Bearer tokens only, never by the session cookie

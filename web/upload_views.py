@@ -5,6 +5,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
@@ -39,7 +40,8 @@ def _form(values: dict[str, str], status: int = 200):
 @bp.post("/upload")
 @roles_required(*SUPERVISORS)
 def upload():
-    values = {name: request.form.get(name, "").strip() for name in (*TEXT_FIELDS, "started_at")}
+    values = {name: request.form.get(name, "").strip()
+              for name in (*TEXT_FIELDS, "started_at", "test_call")}
     recording = request.files.get("recording")
     if recording is None or not recording.filename:
         flash(_("Choose a recording."), "error")
@@ -78,8 +80,9 @@ def _metadata(values: dict[str, str]) -> CallMetadata:
                             source=_("form"), value=repr(started)) from exc
     if started_at is not None and started_at.tzinfo is None:
         started_at = started_at.astimezone()  # a time from the form is the server's local time
-    meta = CallMetadata(started_at=started_at,
-                        **{name: values[name] or None for name in TEXT_FIELDS})
+    texts: dict[str, Any] = {name: values[name] or None for name in TEXT_FIELDS}
+    meta = CallMetadata(started_at=started_at, test_call=values.get("test_call") == "1",
+                        **texts)
     validate_metadata(meta, _("form"))
     return meta
 

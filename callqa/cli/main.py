@@ -5,6 +5,7 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import func, select
@@ -78,10 +79,12 @@ def db_upgrade(app: App) -> None:
 @click.option("--layout", type=click.Choice(LAYOUTS))
 @click.option("--direction", type=click.Choice(["inbound", "outbound", "internal"]))
 @click.option("--started-at", help="ISO 8601 time with offset.")
+@click.option("--test-call", is_flag=True,
+              help="Mystery-shopper or manager calls: kept out of agents' statistics.")
 @pass_app
 def ingest(
     app: App, paths: tuple[Path, ...], manifest: Path | None, transcripts: tuple[Path, ...],
-    **defaults: str | None,
+    **defaults: Any,
 ) -> None:
     """Ingest recordings (files or folders) and queue them for processing.
 
@@ -112,7 +115,8 @@ def _transcript_metadata(path: Path, fallback: CallMetadata) -> CallMetadata:
         raise click.ClickException(str(exc)) from exc
 
 
-def _cli_metadata(options: dict[str, str | None]) -> CallMetadata:
+def _cli_metadata(options: dict[str, Any]) -> CallMetadata:
+    options["test_call"] = options.get("test_call") or None  # unset: the sidecar's says
     started = options.pop("started_at")
     try:
         meta = CallMetadata(
@@ -333,7 +337,7 @@ def _describe_queue(queue: Queue) -> str:
 
 
 @main.command("scheduler")
-@click.option("--once", type=click.Choice(["inbox", "fcr", "retention"]),
+@click.option("--once", type=click.Choice(["inbox", "fcr", "retention", "webhooks"]),
               help="Run this job once now (under the scheduler lease) and exit.")
 @click.option("--settle", default=5.0, show_default=True,
               help="Seconds an inbox file must stay unchanged (--once inbox).")
@@ -367,6 +371,10 @@ def _register_more_commands() -> None:
     main.add_command(serve_command)
     main.add_command(team_group)
     main.add_command(sampling_group)
+    from callqa.cli.integrations import import_group, tokens_group, webhooks_group
+
+    for group in (import_group, tokens_group, webhooks_group):
+        main.add_command(group)
 
 
 _register_more_commands()

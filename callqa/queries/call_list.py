@@ -81,6 +81,7 @@ class CallFilters:
     reviewed: bool | None = None
     pending_review: bool | None = None  # the score waits on items only a person can decide
     status: CallStatus | None = None  # processing status
+    test_call: bool | None = None  # mystery-shopper and manager calls (or none of them)
     sort: str = "started"
     descending: bool = True
     # the calls the user may see; never from request arguments
@@ -157,6 +158,8 @@ def _call_conditions(filters: CallFilters) -> list[Any]:
         conditions.append(Call.language == filters.language)
     if filters.status:
         conditions.append(Call.status == filters.status)
+    if filters.test_call is not None:
+        conditions.append(Call.test_call.is_(filters.test_call))
     if filters.reviewed is not None:
         conditions.append(reviewed_column() if filters.reviewed else ~reviewed_column())
     return conditions
@@ -309,3 +312,14 @@ def page_extras(session: Session, ids: list[int]) -> Extras:
             select(Feedback).where(Feedback.call_id.in_(ids)).order_by(Feedback.id)):
         feedback.setdefault(row.call_id, []).append(row)
     return reviewed, overridden, disputed, feedback
+
+
+def calls_before(session: Session, filters: CallFilters, before_id: int | None,
+                 limit: int) -> tuple[list[Call], bool]:
+    """Up to `limit` matching calls, newest (highest id) first, older than `before_id`: a
+    keyset page, stable while calls come in; and whether more follow."""
+    query = _filtered(select(Call.id), filters)
+    if before_id is not None:
+        query = query.where(Call.id < before_id)
+    ids = list(session.scalars(query.order_by(Call.id.desc()).limit(limit + 1)))
+    return calls_by_id(session, ids[:limit]), len(ids) > limit

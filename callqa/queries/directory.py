@@ -37,3 +37,11 @@ def scorecards(session: Session) -> list[Scorecard]:
 
 def find_scorecard(session: Session, scorecard_id: int) -> Scorecard | None:
     return session.get(Scorecard, scorecard_id)
+
+
+def agent_by_external_id(session: Session, external_id: str) -> Agent | None:
+    return session.scalar(select(Agent).where(Agent.external_id == external_id))
+
+
+def queue_by_name(session: Session, name: str) -> Queue | None:
+    return session.scalar(select(Queue).where(Queue.name == name))

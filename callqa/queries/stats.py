@@ -6,7 +6,9 @@ Everything is aggregated in SQL with GROUP BY, so Python reads grouped rows (at 
 group, UTC day and status), never the calls themselves: figures by period are counted per UTC
 day, and days are folded into weeks or months here, with one period scheme for every figure
 (`period_start`, `period_label`: 2026-11-02, 2026-W45, 2026-11). Days are UTC days, as in the
-call list's date filter. Works in the caller's session and never commits.
+call list's date filter. The perception gap is the exception: a correlation needs the pairs,
+so it reads one row per surveyed call (surveys are far fewer than calls). Test calls are in
+no figure. Works in the caller's session and never commits.
 """
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue
+from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue, Survey
 from callqa.qa.fcr.contacts import FcrStatus
+from callqa.qa.perception import PerceptionStats, SurveyedCall
 from callqa.qa.scoring import Verdict
 from callqa.queries.scope import EVERYTHING, Scope
 from callqa.settings import InvalidValue, parse_value
@@ -323,6 +326,51 @@ def fcr_rates(session: Session, filters: StatsFilters, by: str) -> FcrTable:
     return FcrTable(by, sorted(rows, key=lambda rate: _group_order(rate.group)), total)
 
 
+@dataclass
+class PerceptionRow:
+    group: Group
+    stats: PerceptionStats
+
+
+@dataclass
+class PerceptionGap:
+    """The surveyed calls by agent and by queue, and all of them together."""
+
+    by_agent: list[PerceptionRow]
+    by_queue: list[PerceptionRow]
+    total: PerceptionStats
+
+
+def perception_gap(session: Session, filters: StatsFilters) -> PerceptionGap:
+    """QA score and FCR beside NPS and CSAT over the same calls: those with a survey, in the
+    filters' range (test calls left out), each with its score and FCR where it has them."""
+    query = (
+        select(Call.agent_id, Call.queue_id, CallScore.score, FcrResult.status, Survey.nps,
+               Survey.csat)
+        .join(Survey, Survey.call_id == Call.id)
+        .outerjoin(CallScore, CallScore.call_id == Call.id)
+        .outerjoin(FcrResult, FcrResult.call_id == Call.id)
+        .where(*_call_conditions(filters))
+    )
+    by_agent: dict[int | None, PerceptionStats] = {}
+    by_queue: dict[int | None, PerceptionStats] = {}
+    total = PerceptionStats()
+    for agent_id, queue_id, score, fcr, nps, csat in session.execute(query):
+        call = SurveyedCall(score, None if fcr is None else str(fcr), nps, csat)
+        by_agent.setdefault(agent_id, PerceptionStats()).add(call)
+        by_queue.setdefault(queue_id, PerceptionStats()).add(call)
+        total.add(call)
+    return PerceptionGap(_perception_rows(session, "agent", by_agent),
+                         _perception_rows(session, "queue", by_queue), total)
+
+
+def _perception_rows(session: Session, by: str,
+                     stats: dict[int | None, PerceptionStats]) -> list[PerceptionRow]:
+    groups = _groups(session, by, stats)
+    rows = [PerceptionRow(groups[key], value) for key, value in stats.items()]
+    return sorted(rows, key=lambda row: _group_order(row.group))
+
+
 def _fcr_key(by: str) -> Any:
     """The column counted by: periods are counted by day, then folded (`period_start`)."""
     if by == "agent":
@@ -341,7 +389,8 @@ def _groups(session: Session, by: str, values: Iterable[Any]) -> dict[Any, Group
 
 
 def _call_conditions(filters: StatsFilters) -> list[ColumnElement[bool]]:
-    conditions = filters.scope.conditions()
+    # test calls (mystery shoppers, managers) are scored but are no agent's statistics
+    conditions = [*filters.scope.conditions(), Call.test_call.is_(False)]
     if filters.date_from is not None:
         conditions.append(Call.started_at >= _utc_midnight(filters.date_from))
     if filters.date_to is not None:

@@ -25,6 +25,7 @@ from callqa.qa.transcript import Transcript
 from callqa.qa.transcript_file import TranscriptFileError, read_transcript_file
 from callqa.qa.transcription import AUTO_LANGUAGE
 from callqa.services.score_store import rules_for, score_call
+from callqa.services.webhooks import enqueue_call_scored
 from callqa.settings import Settings
 
 AUDIO_SUFFIXES = frozenset(
@@ -111,6 +112,7 @@ def _described_by(session: Session, settings: Settings, meta: CallMetadata) -> d
         "started_at": meta.started_at,
         "direction": meta.direction or "inbound",
         "channel_layout": meta.layout,
+        "test_call": bool(meta.test_call),
     }
 
 
@@ -156,6 +158,7 @@ def ingest_transcript(
         session.flush()
         score_call(session, call, rules_for(settings))
         call.status = CallStatus.DONE
+        enqueue_call_scored(session, call)  # sent by the next worker's delivery thread
         try:
             session.commit()
         except IntegrityError:

@@ -225,6 +225,11 @@ def mark_reviewed(session: Session, call: Call, user: User, reviewed: bool = Tru
     session.flush()
 
 
+def mark_test_call(call: Call, test_call: bool) -> None:
+    """A mystery-shopper or manager call: scored as any other, kept out of agents' statistics."""
+    call.test_call = test_call
+
+
 def add_feedback(session: Session, call: Call, author: User, text: str) -> Feedback:
     feedback = Feedback(call_id=call.id, author_id=author.id,
                         text=_required_text(text, N_("Write the feedback first.")),

@@ -1,7 +1,8 @@
 """`callqa scheduler`: the periodic jobs, run by one APScheduler process (never a web worker).
 
 Jobs: `inbox` (every `inbox_interval_s`: ingest and queue settled recordings), `fcr` (nightly:
-recompute First Call Resolution) and `retention` (daily: delete expired calls). Any number of
+recompute First Call Resolution), `retention` (daily: delete expired calls) and `webhooks`
+(every `inbox_interval_s`: retry the webhook deliveries that are due). Any number of
 scheduler processes may run, on several machines: each job run first takes or renews the
 `scheduler` lease in the database and is skipped without it, so only the holder runs jobs.
 A standby keeps trying every tick and takes over once the holder's lease expires
@@ -35,6 +36,7 @@ from callqa.services.fcr_jobs import recompute_fcr
 from callqa.services.inbox import InboxWatcher
 from callqa.services.leases import LeaseKeeper
 from callqa.services.retention import RetentionError, apply_retention, check_retention_period
+from callqa.services.webhooks import DeliveryRun, deliver_due
 from callqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,13 @@ def _check_retention_period(settings: Settings) -> None:
         raise JobUnavailable(str(exc)) from exc
 
 
-JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job}
+def webhooks_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
+    """Retries of webhook deliveries that failed, also when no worker is watching."""
+    return lambda: DeliveryRun(deliver_due(sessions, settings))
+
+
+JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job,
+                               "webhooks": webhooks_job}
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         specs.append(JobSpec("inbox", IntervalTrigger(seconds=tick), _grace(tick), True))
     else:
         log.info("inbox job off: CALLQA_INBOX_DIR is not set")
+    specs.append(JobSpec("webhooks", IntervalTrigger(seconds=tick), _grace(tick)))
     specs.append(JobSpec("fcr", CronTrigger(hour=settings.fcr_cron_hour, minute=0),
                          DAILY_GRACE_S))
     specs.append(JobSpec("retention", CronTrigger(hour=settings.retention_cron_hour, minute=0),

@@ -35,6 +35,7 @@ from callqa.services.transcribing import (
     call_layout,
     transcribe_recording,
 )
+from callqa.services.webhooks import DeliveryThread, enqueue_call_scored
 from callqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,15 @@ class Worker:
         self.sessions = sessions
         self.settings = settings
         self._load_transcriber = load_transcriber
+        self.deliveries = DeliveryThread(sessions, settings)
 
     def run(self, watch: bool = False, poll_s: float = 5.0, limit: int | None = None,
             progress: Progress | None = None) -> list[Outcome]:
         """Process claimable calls until none are left (or forever with `watch`)."""
         progress = progress or Progress()
         progress.on_start(*self.backlog())
+        if watch:  # a long-lived worker also retries the webhook deliveries that failed
+            self.deliveries.kick()
         while limit is None or len(progress.outcomes) < limit:
             outcome = self.process_next()
             if outcome is None:
@@ -97,6 +101,9 @@ class Worker:
                 continue
             progress.outcomes.append(outcome)
             progress.on_outcome(outcome)
+        # a run that ends gives the webhooks of its calls a moment to go out; what has not
+        # gone by then is sent by the next worker (or `callqa webhooks deliver`)
+        self.deliveries.drain(2 * self.settings.webhook_timeout_s)
         return progress.outcomes
 
     def backlog(self) -> tuple[int, float]:
@@ -209,6 +216,9 @@ class Worker:
             score_call(session, call, rules_for(self.settings))
             call.status = CallStatus.DONE
             call.claim_token = None
+            webhooks = enqueue_call_scored(session, call)
+        if webhooks:
+            self.deliveries.kick()
         return CallStatus.DONE
 
     def _fail(self, claim: Claim, message: Message) -> Outcome:

@@ -219,6 +219,13 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Fail [anything_else/pl]: agent@1: Dzień dobry. | agent@30: W czym mogę pomóc?
     Okay [anything_else/en]: agent@1: Hello. | agent@30: Is there anything else I can help you with?
     Fail [anything_else/en]: agent@1: Hello. | agent@30: Okay, that is it then.
+    Okay [resolution_check/pl]: agent@1: Witam. | agent@30: Czy jest Pan zadowolony z rozwiązania?
+    Okay [resolution_check/pl]: agent@1: Dzień dobry. | agent@30: Czy to rozwiązuje Pani problem?
+    Okay [resolution_check/pl]: agent@1: Dzień dobry. | agent@30: Czy udało mi się Panu pomóc?
+    Fail [resolution_check/pl]: agent@1: Dzień dobry. | agent@30: Czy mogę jeszcze w czymś pomóc?
+    Okay [resolution_check/en]: agent@1: Hello. | agent@30: Did that solve it for you?
+    Okay [resolution_check/en]: agent@1: Hello. | agent@30: Are you happy with that solution?
+    Fail [resolution_check/en]: agent@1: Hi. | agent@30: Is there anything else I can help you with?
     """
     item = compiled.item
     matchers = compiled.matchers(context)

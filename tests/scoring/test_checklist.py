@@ -109,6 +109,7 @@ def test_score_weighs_items_and_a_critical_failure_caps_it(make_call, scorecard)
         ("agent", 0.5, "Good morning, my name is John."),
         ("customer", 5, "My card is lost."),
         ("agent", 10, "Thanks for letting me know."),
+        ("agent", 20, "I have blocked it. Did that solve it for you?"),
         ("agent", 25, "Is there anything else I can help you with?"),
         ("customer", 28, "No."),
         ("agent", 30, "Goodbye, take care."),
@@ -121,6 +122,7 @@ def test_score_weighs_items_and_a_critical_failure_caps_it(make_call, scorecard)
         ("agent", 0.5, "Good morning, my name is John."),
         ("customer", 5, "My card is lost."),
         ("agent", 10, "Thanks for letting me know. I don't know where it is."),
+        ("agent", 20, "I have blocked it. Did that solve it for you?"),
         ("agent", 25, "Is there anything else I can help you with?"),
         ("customer", 28, "No."),
         ("agent", 30, "Goodbye, take care."),
@@ -129,7 +131,7 @@ def test_score_weighs_items_and_a_critical_failure_caps_it(make_call, scorecard)
     assert result.critical_failed == ("forbidden_phrases",)
     assert result.flagged and result.capped
     assert result.score == scorecard.critical_cap == 50
-    assert (result.passed_weight, result.applicable_weight) == (5, 7)
+    assert (result.passed_weight, result.applicable_weight) == (6, 8)
 
 
 def test_review_and_not_applicable_items_are_left_out_of_the_score(make_call, scorecard):

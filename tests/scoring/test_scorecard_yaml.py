@@ -28,7 +28,8 @@ def with_change(old: str, new: str) -> str:
 def test_the_default_scorecard_has_the_issue_items():
     scorecard = default_scorecard()
     assert [item.id for item in scorecard.items] == [
-        "greeting", "introduction", "thanks", "goodbye", "anything_else", "forbidden_phrases",
+        "greeting", "introduction", "thanks", "goodbye", "anything_else", "resolution_check",
+        "forbidden_phrases",
     ]
     assert scorecard.item("forbidden_phrases").critical
     assert scorecard.item("forbidden_phrases").kind == "forbidden"

@@ -2,9 +2,10 @@
 worked out by hand: the query, the dashboard table and `callqa report agreement`.
 
 The labelled sample calls' machine verdicts (all passed, but anything_else failed in cpl004
-and cen028). What people did, and what it counts as:
-- cpl004 (pl): the call marked reviewed (its 6 items reviewed), anything_else overridden to
-  passed (changed): 6 reviewed, 5 kept.
+and cen028, and resolution_check in all four: no agent there asks whether it is settled).
+What people did, and what it counts as:
+- cpl004 (pl): the call marked reviewed (its 7 items reviewed, resolution_check failed and
+  kept), anything_else overridden to passed (changed): 7 reviewed, 6 kept.
 - cpl005 (pl): greeting overridden to failed (changed); thanks overridden to failed and back
   to passed (the machine's verdict stands: kept): 2 reviewed, 1 kept.
 - cen025 (en): a dispute of introduction rejected (kept), one of thanks accepted (changed):
@@ -35,13 +36,15 @@ EXPECTED_ROWS = {
     ("anything_else", "en"): (1, 0), ("anything_else", "pl"): (1, 0),
     ("forbidden_phrases", "pl"): (1, 1),
     ("goodbye", "pl"): (1, 1),
+    ("resolution_check", "pl"): (1, 1),
     ("greeting", "pl"): (2, 1),
     ("introduction", "en"): (1, 1), ("introduction", "pl"): (1, 1),
     ("thanks", "en"): (1, 0), ("thanks", "pl"): (2, 2),
 }
 EXPECTED_ITEMS = {"anything_else": (2, 0), "forbidden_phrases": (1, 1), "goodbye": (1, 1),
-                  "greeting": (2, 1), "introduction": (2, 2), "thanks": (3, 2)}
-EXPECTED_LANGUAGES = {"en": (3, 1), "pl": (8, 6)}
+                  "greeting": (2, 1), "introduction": (2, 2), "resolution_check": (1, 1),
+                  "thanks": (3, 2)}
+EXPECTED_LANGUAGES = {"en": (3, 1), "pl": (9, 7)}
 NOVEMBER = AgreementFilters(date(2026, 11, 1), date(2026, 11, 30))
 
 
@@ -82,8 +85,8 @@ def test_agreement_per_item_and_language(seeded, session):
     assert _figures(result.rows) == EXPECTED_ROWS
     assert _figures(result.by_item) == EXPECTED_ITEMS
     assert _figures(result.by_language) == EXPECTED_LANGUAGES
-    assert (result.total.reviewed, result.total.kept, result.total.changed) == (11, 7, 4)
-    assert round(result.total.rate, 4) == round(7 / 11, 4)
+    assert (result.total.reviewed, result.total.kept, result.total.changed) == (12, 8, 4)
+    assert round(result.total.rate, 4) == round(8 / 12, 4)
     greeting = next(r for r in result.by_item if r.item_id == "greeting")
     assert greeting.rate == 0.5
 
@@ -93,7 +96,7 @@ def test_agreement_filters(seeded, session):
     by_carter = agreement(session, AgreementFilters(agent_id=carter))
     assert _figures(by_carter.by_language) == {"en": (3, 1)}
     from_the_8th = agreement(session, AgreementFilters(date_from=date(2026, 11, 6)))
-    assert (from_the_8th.total.reviewed, from_the_8th.total.kept) == (6, 5)  # cpl004 alone
+    assert (from_the_8th.total.reviewed, from_the_8th.total.kept) == (7, 6)  # cpl004 alone
     december = agreement(session, AgreementFilters(date(2026, 12, 1), date(2026, 12, 31)))
     assert (december.rows, december.total.reviewed, december.total.rate) == ([], 0, None)
 
@@ -113,7 +116,7 @@ def test_the_dashboard_shows_the_agreement_table(app, seeded):
     assert '<td data-kept="1">1</td>' in row[:600] and '<td data-reviewed="2">2</td>' in row[:600]
     assert "50.0 %" in row[:600]
     total = table[table.index('class="agreement-row total-row"'):]
-    assert 'data-kept="7"' in total and 'data-reviewed="11"' in total and "63.6 %" in total
+    assert 'data-kept="8"' in total and 'data-reviewed="12"' in total and "66.7 %" in total
     empty = supervisor.get("/dashboard?date_from=2026-12-01&date_to=2026-12-31").get_data(
         as_text=True)
     assert "Nothing reviewed by a person for these filters." in empty
@@ -128,11 +131,11 @@ def test_report_agreement_command(app, seeded):
     report = json.loads(run.stdout)
     assert {(r["item"], r["language"]): (r["reviewed"], r["kept"]) for r in report["rows"]} \
         == EXPECTED_ROWS
-    assert report["total"] == {"item": "all", "language": "all", "reviewed": 11, "kept": 7,
-                               "changed": 4, "rate": 0.6364}
+    assert report["total"] == {"item": "all", "language": "all", "reviewed": 12, "kept": 8,
+                               "changed": 4, "rate": 0.6667}
     text = subprocess.run([sys.executable, "-m", "callqa", "report", "agreement", "--from",
                            "2026-11-06"], env=env, text=True, capture_output=True, timeout=120)
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
     assert lines[0].split() == ["item", "language", "reviewed", "kept", "changed", "agreement"]
-    assert lines[-1].split() == ["all", "all", "6", "5", "1", "83.3%"]
+    assert lines[-1].split() == ["all", "all", "7", "6", "1", "85.7%"]

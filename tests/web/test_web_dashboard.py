@@ -1,9 +1,10 @@
 """The supervisors' dashboard page over the shipped sample calls, and the Plotly.js route.
 
-In November 2026 the samples are: John Carter (A11) cen025 (card, 100) and cen028 (billing,
-85.7), Piotr Wiśniewski (A02) cpl004 (dostawa, 85.7), Tomasz Lewandowski (A04) cpl005
-(dostawa, 100); all in the week of 2 November, all FCR; anything_else failed in cpl004 and
-cen028, every other item passed.
+In November 2026 the samples are: John Carter (A11) cen025 (card, 87.5) and cen028 (billing,
+75), Piotr Wiśniewski (A02) cpl004 (dostawa, 75), Tomasz Lewandowski (A04) cpl005
+(dostawa, 87.5); all in the week of 2 November, all FCR; anything_else failed in cpl004 and
+cen028, resolution_check in all four (no agent asks whether the matter is settled), every
+other item passed.
 """
 from __future__ import annotations
 
@@ -86,11 +87,11 @@ def test_the_page_shows_each_chart_with_its_table(app, world):
     assert list(trend) == ["John Carter", "Piotr Wiśniewski", "Tomasz Lewandowski",
                            "All agents"]
     carter = trend["John Carter"]
-    assert (float(carter[0][0]["data-mean"]), carter[1][1]) == (92.85, "2")
+    assert (float(carter[0][0]["data-mean"]), carter[1][1]) == (81.25, "2")
     week = [cell for cell in carter if cell[0].get("data-period") == "2026-11-02"][0]
     assert week[0]["data-calls"] == "2" and week[2].endswith(
         "date_from=2026-11-02&date_to=2026-11-08&agent_id=" + carter_id(app))
-    assert [cell[1] for cell in trend["All agents"][:2]] == ["92.8", "4"]
+    assert [cell[1] for cell in trend["All agents"][:2]] == ["81.2", "4"]
 
     items = _rows(html, "table-item-pass")
     assert list(items)[0] == "Greeting" and items["Greeting"][0][1] == "100.0 %"
@@ -130,7 +131,7 @@ def test_an_override_changes_the_pass_rate(app, world):
     greeting = _rows(html, "table-item-pass")["Greeting"]
     assert [cell[1] for cell in greeting] == ["75.0 %", "3", "1", "0", "0"]
     carter = _rows(html, "table-score-trend")["John Carter"]
-    assert float(carter[0][0]["data-mean"]) < 92.85  # the recomputed score counts too
+    assert float(carter[0][0]["data-mean"]) < 81.25  # the recomputed score counts too
 
 
 def test_filters_and_periods(app, world, session):
@@ -162,7 +163,7 @@ def test_chart_data_for_the_script(app, world):
     data = _chart_data(_page(app, world))
     series = {s["name"]: s for s in data["scoreTrend"]["series"]}
     assert series["John Carter"]["x"] == ["2026-W45"]  # the ISO week, as `callqa report` has it
-    assert series["John Carter"]["y"] == [92.8] and series["John Carter"]["calls"] == [2]
+    assert series["John Carter"]["y"] == [81.2] and series["John Carter"]["calls"] == [2]
     assert series["John Carter"]["link"] == f"/calls?{NOVEMBER}&agent_id={carter_id(app)}"
     ranges = data["scoreTrend"]["periodRanges"]
     assert ranges[:2] == [["2026-11-01", "2026-11-01"], ["2026-11-02", "2026-11-08"]]

@@ -33,9 +33,9 @@ def test_filters(app, world, session):
                                                       world.audio["cpl004"], world.audio["cpl005"]}
     assert set(_list(supervisor, "?date_from=2026-11-08&date_to=2026-11-08")) == {
         world.calls["cpl004"], world.audio["cpl004"]}
-    assert set(_list(supervisor, "?score_max=90")) == {world.calls["cpl004"],
+    assert set(_list(supervisor, "?score_max=80")) == {world.calls["cpl004"],  # 75
                                                        world.calls["cen028"]}
-    assert set(_list(supervisor, "?score_min=90&score_max=100")) == {world.calls["cen025"],
+    assert set(_list(supervisor, "?score_min=80&score_max=100")) == {world.calls["cen025"],
                                                                      world.calls["cpl005"]}
     assert set(_list(supervisor, "?failed_item=anything_else")) == {world.calls["cpl004"],
                                                                     world.calls["cen028"]}

@@ -18,9 +18,9 @@ def _override(browser, call_id: int, item: str, verdict: str, comment: str = "He
 
 
 def test_an_override_is_audited_and_recomputes_the_score(app, world, session):
-    call_id = world.calls["cen028"]  # anything_else failed: 6 of 7
+    call_id = world.calls["cen028"]  # anything_else and resolution_check failed: 6 of 8
     call = session.get(Call, call_id)
-    assert call.score.score == 85.7 and item_results(session, call_id)["anything_else"] == "failed"
+    assert call.score.score == 75.0 and item_results(session, call_id)["anything_else"] == "failed"
     supervisor = session_browser(app, world.users["supervisor"])
     before = utcnow()
     response = _override(supervisor, call_id, "anything_else", "passed", "Offered help at 0:29.")
@@ -33,9 +33,9 @@ def test_an_override_is_audited_and_recomputes_the_score(app, world, session):
     assert row.comment == "Offered help at 0:29." and row.user.username == "supervisor"
     assert before - timedelta(seconds=1) <= row.created_at <= utcnow()
     call = session.get(Call, call_id)
-    assert call.score.score == 100.0
+    assert call.score.score == 87.5
     assert item_results(session, call_id)["anything_else"] == "failed"  # the machine's, kept
-    assert machine_score(call).value == 85.7
+    assert machine_score(call).value == 75.0
     page = supervisor.get(f"/calls/{call_id}").get_data(as_text=True)
     assert 'data-verdict="passed" data-machine-verdict="failed"' in page
     assert 'id="machine-score"' in page and "Offered help at 0:29." in page
@@ -53,7 +53,7 @@ def test_every_change_is_kept_and_the_latest_one_counts(app, world, session):
         ("failed", "passed", "supervisor"), ("passed", "not_applicable", "admin")]
     call = session.get(Call, call_id)
     assert effective_verdicts(session, call)["anything_else"] == "not_applicable"
-    assert call.score.score == 100.0 and call.score.applicable_weight == 6
+    assert call.score.score == 85.7 and call.score.applicable_weight == 7
 
 
 def test_a_comment_is_required_and_a_verdict_must_change(app, world, session):
@@ -68,7 +68,7 @@ def test_a_comment_is_required_and_a_verdict_must_change(app, world, session):
 
 
 def test_a_failed_critical_item_caps_the_score(app, world, session):
-    call_id = world.calls["cen025"]  # everything passed: 100
+    call_id = world.calls["cen025"]  # everything passed but resolution_check: 87.5
     supervisor = session_browser(app, world.users["supervisor"])
     _override(supervisor, call_id, "forbidden_phrases", "failed", "Rude at 0:20.")
     session.expire_all()
@@ -90,8 +90,8 @@ def test_overrides_survive_rescoring(app, world, session):
     call = session.get(Call, call_id)
     assert item_results(session, call_id)["anything_else"] == "failed"  # recomputed by machine
     assert effective_verdicts(session, call)["anything_else"] == "passed"
-    assert call.score.score == 100.0
-    listed = supervisor.get("/calls?score_min=100").get_data(as_text=True)
+    assert call.score.score == 87.5  # 7 of 8 (the machine's 75.0)
+    listed = supervisor.get("/calls?score_min=87.5").get_data(as_text=True)
     assert f'data-call-id="{call_id}"' in listed  # the list filters on the effective score
 
 
