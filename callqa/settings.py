@@ -10,6 +10,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from callqa.qa.redaction.redact import DEFAULT_POLICY, RedactionPolicy
 from callqa.qa.whisper_model import BUNDLED_MODEL
 
 
@@ -57,6 +58,9 @@ class Settings:
     login_max_failures_per_address: int = 50  # web: per client address over all user names
     session_idle_s: float = 3600.0  # web: a session unused this long ends (sign in again)
     session_max_s: float = 12 * 3600.0  # web: a session ends this long after signing in
+    # Personal data replaced before a transcript is stored: entities, "+audio" to silence
+    # them in the recording too (see qa.redaction.redact.RedactionPolicy)
+    redact: RedactionPolicy = DEFAULT_POLICY
 
     @property
     def db_url(self) -> str:
@@ -117,6 +121,10 @@ _READERS: dict[type, tuple[Callable[[str], Any], str]] = {
     str: (str, "text"),
     Path: (lambda raw: Path(raw).expanduser(), "a path"),
     date: (date.fromisoformat, "a date (YYYY-MM-DD)"),
+    RedactionPolicy: (RedactionPolicy.parse,
+                      "a redaction policy: entities (card, cvv, expiry, pesel, nip, regon, "
+                      "id_card, account, phone, email), each with +audio for the recording "
+                      "too, comma-separated; or all, all+audio, off"),
 }
 
 

@@ -23,3 +23,6 @@ __all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride"
 from callqa.models.login import LoginFailure  # noqa: E402
 
 __all__ += ["LoginFailure"]
+from callqa.models.redaction import Erasure, Redaction, RedactionMethod  # noqa: E402
+
+__all__ += ["Erasure", "Redaction", "RedactionMethod"]

@@ -13,6 +13,7 @@ from callqa.qa.messages import Message
 
 if TYPE_CHECKING:
     from callqa.models.fcr import FcrResult
+    from callqa.models.redaction import Redaction
     from callqa.models.score import CallScore
 
 
@@ -110,6 +111,8 @@ class Call(Base):
     )
     score: Mapped[CallScore | None] = relationship(cascade="all, delete-orphan")
     fcr: Mapped[FcrResult | None] = relationship(cascade="all, delete-orphan")
+    redactions: Mapped[list[Redaction]] = relationship(
+        order_by="Redaction.start_s", cascade="all, delete-orphan")
 
 
 def error_columns(message: Message | None) -> dict[str, Any]:
