@@ -363,6 +363,10 @@ def _register_more_commands() -> None:
 
     main.add_command(create_user_command)
     main.add_command(serve_command)
+    from callqa.cli.privacy import erase_command, redact_command
+
+    main.add_command(redact_command)
+    main.add_command(erase_command)
 
 
 _register_more_commands()
