@@ -119,10 +119,12 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import auth_views as auth
     from callqa.web import calls_views as calls
     from callqa.web import dashboard_views as dashboard
+    from callqa.web import erasure_views as erasure
     from callqa.web import review_queue_views as review_queue
     from callqa.web import review_views as review
     from callqa.web import upload_views as upload
     from callqa.web import vendor_views as vendor
 
-    for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor):
+    for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor,
+                   erasure):
         app.register_blueprint(module.bp)
