@@ -409,6 +409,7 @@ def card_number(call: CallText) -> Iterator[Found]:
     Found en: my card is [five five five five four four four four three three three three
         one one one one] ok
     Found en: it's [4012 8888 8888 1881] and the CVV one two three
+    Found en: the card number and the CVV please? [4111 1111 1111 1111] 123
     Found en: card number [double five double five, four four four four,
         three three three three, one one one one]
     Okay pl: numer zamówienia 4111 1111 1111 1112 proszę
@@ -419,7 +420,10 @@ def card_number(call: CallText) -> Iterator[Found]:
             yield Found(Entity.CARD, run.tokens)
             continue
         for head, tail in run.pieces():
-            if len(tail.digits) in (3, 4) and _card_number(head.digits):
+            # read on with its code or expiry date, where the talk is of them
+            if len(tail.digits) in (3, 4) and _card_number(head.digits) and (
+                    _in_context(call, run, Entity.CVV, Entity.EXPIRY)
+                    or _in_context(call, run, Entity.EXPIRY, Entity.CVV)):
                 yield Found(Entity.CARD, head.tokens)
 
 

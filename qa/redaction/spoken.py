@@ -124,7 +124,10 @@ def digits_of(text: str) -> str | None:
 def number_word(text: str, language: str) -> list[NumberWord] | None:
     """The number words of one token ("forty-two" is two), or None when it is not one."""
     words = _WORDS.get(language, {})
-    parts = text.strip(_EDGE_PUNCTUATION).lower().split("-")
+    bare = text.strip(_EDGE_PUNCTUATION)
+    if len(bare) > 1 and bare.isupper():
+        return None  # letters read out ("DWU", "ONE" in a series), not a number word
+    parts = bare.lower().split("-")
     found = [words.get(part) for part in parts if part]
     if not found or any(word is None for word in found):
         return None
@@ -149,7 +152,8 @@ class _Group:
         """Whether `word` continues this number by place value rather than starting one."""
         small = self.tens == 0 and self.units is None  # nothing below the hundreds yet
         if word.part == Part.UNIT:
-            return self.units is None and (self.last == Part.TENS
+            # "fifty zero" is read digit by digit: 5, 0, 0 (nobody says zero for nothing)
+            return self.units is None and word.value != 0 and (self.last == Part.TENS
                                            or self.last in (Part.HUNDREDS, Part.HUNDRED,
                                                             Part.THOUSAND))
         if word.part in (Part.TENS, Part.TEEN):
@@ -219,6 +223,7 @@ def spoken_digits(tokens: list[str], language: str) -> list[str | None]:
             repeat = 1
             continue
         result[i] = ""
+        ends_group = token.rstrip() != token.rstrip(",.;:!?")  # "siedemdziesiąt, dwa": 70, 2
         for word in words:
             if word.part == Part.REPEAT:
                 close()
@@ -243,5 +248,7 @@ def spoken_digits(tokens: list[str], language: str) -> list[str | None]:
             close()
             group, group_at = _Group(), i
             group.add(word)
+        if ends_group:
+            close()
     close()
     return result
