@@ -105,15 +105,16 @@ _WORDS: dict[str, dict[str, NumberWord]] = {
 }
 
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]…–—"
-# "4111", "4111-1111", "12/27", "+48", "(22)": digits with the separators people write.
-_DIGITS = re.compile(r"\+?\(?\d[\d\-./)]*")
+# "4111", "4111-1111", "4,539", "12/27", "+48", "(22)": digits with the separators people
+# (and the recognizer, for thousands) write.
+_DIGITS = re.compile(r"\+?\(?\d[\d\-./),]*")
 
 
 def digits_of(text: str) -> str | None:
     """The digits a token written with digits stands for, or None when it is not one.
 
-    >>> digits_of("4111-1111,"), digits_of("12/27"), digits_of("+48"), digits_of("4x")
-    ('41111111', '1227', '48', None)
+    >>> digits_of("4111-1111,"), digits_of("4,539"), digits_of("12/27"), digits_of("4x")
+    ('41111111', '4539', '1227', None)
     """
     token = text.strip(_EDGE_PUNCTUATION)
     if not _DIGITS.fullmatch(token):
