@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 import numpy as np
 from av.audio.frame import AudioFrame
+from av.audio.stream import AudioStream
 
 from callqa.qa.messages import N_, MessageError
 
@@ -69,6 +70,7 @@ def _write_silenced(source: Path, target: Path, spans: list[AudioSpan]) -> None:
         with av.open(str(target), "w") as out:
             encoder = out.add_stream(_ENCODERS.get(context.name, context.name), rate=rate,
                                      layout=layout)
+            assert isinstance(encoder, AudioStream)  # an audio codec was asked for
             bit_rate = context.bit_rate or _bit_rate(source, inp)
             if bit_rate and context.name == "opus":
                 # Below this, Opus codes stereo jointly and the other party leaks into the

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -22,7 +22,7 @@ from stdnum import iban, luhn
 from stdnum.pl import nip, pesel, regon
 
 from callqa.qa.redaction.spoken import spoken_digits
-from callqa.qa.transcript import Transcript
+from callqa.qa.transcript import Transcript, Utterance
 
 __all__ = [
     "DETECTORS", "DetectOptions", "Detector", "Entity", "Found", "Run", "Token", "call_text",
@@ -47,13 +47,14 @@ class Entity(StrEnum):
 class Token:
     index: int  # in the call's tokens, which are in time order
     utterance: int
-    word: int | None  # index in the utterance's words; None: the text has no words
+    word: int | None  # index in the utterance's (first) word; None: the text has no words
     char_start: int  # in the utterance's text; -1 where the word is not found in it
     char_end: int
     start: float
     end: float
     text: str
     party: tuple[str, int | None]  # speaker and channel
+    last_word: int | None = None  # the last of the words written together ("288", "-331")
 
     @property
     def bare(self) -> str:
@@ -136,8 +137,7 @@ class CallText:
 def call_text(transcript: Transcript, options: DetectOptions | None = None) -> CallText:
     options = options or DetectOptions()
     tokens = sorted(_tokens(transcript), key=lambda t: (t.start, t.utterance, t.char_start))
-    tokens = [Token(i, t.utterance, t.word, t.char_start, t.char_end, t.start, t.end, t.text,
-                    t.party) for i, t in enumerate(tokens)]
+    tokens = [replace(t, index=i) for i, t in enumerate(tokens)]
     text = CallText(transcript.language, tokens, [], options)
     for stream in text.party_tokens().values():
         text.runs.extend(_runs(stream, transcript.language, options.max_gap_s))
@@ -148,12 +148,7 @@ def _tokens(transcript: Transcript) -> Iterator[Token]:
     for u_index, utterance in enumerate(transcript.utterances):
         party = (str(utterance.speaker), utterance.channel)
         if utterance.words:
-            cursor = 0
-            for w_index, word in enumerate(utterance.words):
-                at = utterance.text.find(word.text, cursor)
-                end = at + len(word.text) if at >= 0 else -1
-                cursor = end if at >= 0 else cursor
-                yield Token(0, u_index, w_index, at, end, word.start, word.end, word.text, party)
+            yield from _word_tokens(u_index, utterance, party)
             continue
         length = max(len(utterance.text), 1)
         span = utterance.end - utterance.start
@@ -161,6 +156,33 @@ def _tokens(transcript: Transcript) -> Iterator[Token]:
             yield Token(0, u_index, None, match.start(), match.end(),
                         utterance.start + span * match.start() / length,
                         utterance.start + span * match.end() / length, match.group(), party)
+
+
+def _word_tokens(u_index: int, utterance: Utterance, party: tuple[str, int | None]
+                 ) -> Iterator[Token]:
+    """A token per word, but words the text writes together ("288" "-331", "n" ".carolk")
+    are one token, as they read."""
+    located = []
+    cursor = 0
+    for word in utterance.words:
+        at = utterance.text.find(word.text, cursor)
+        if at >= 0:
+            cursor = at + len(word.text)
+        located.append(at)
+    token: Token | None = None
+    for w_index, (word, at) in enumerate(zip(utterance.words, located, strict=True)):
+        glued = (token is not None and at >= 0 and token.char_end == at)
+        if glued and token is not None:
+            token = replace(token, char_end=at + len(word.text), end=word.end,
+                            text=token.text + word.text, last_word=w_index)
+            continue
+        if token is not None:
+            yield token
+        end = at + len(word.text) if at >= 0 else -1
+        token = Token(0, u_index, w_index, at, end, word.start, word.end, word.text, party,
+                      w_index)
+    if token is not None:
+        yield token
 
 
 def _runs(stream: list[Token], language: str, max_gap_s: float) -> Iterator[Run]:
@@ -178,10 +200,16 @@ def _runs(stream: list[Token], language: str, max_gap_s: float) -> Iterator[Run]
             tokens, digits = [], []
 
 
+# More words than this from the other party between two of a party's words end a number
+# being read ("mhm", "yes, go on" do not; a question does).
+MAX_INTERJECTION = 3
+
+
 def _stretches(stream: list[Token], max_gap_s: float) -> Iterator[list[Token]]:
     stretch: list[Token] = []
     for token in stream:
-        if stretch and token.start - stretch[-1].end > max_gap_s:
+        if stretch and (token.start - stretch[-1].end > max_gap_s
+                        or token.index - stretch[-1].index - 1 > MAX_INTERJECTION):
             yield stretch
             stretch = []
         stretch.append(token)
@@ -212,8 +240,8 @@ _CONTEXT: dict[str, str] = {
     Entity.EXPIRY: r"ważn\w*|data ważności|expir\w*|valid (?:until|thru|through|to)|"
                    r"wygasa\w*|do kiedy",
     Entity.PHONE: r"telefon\w*|komórk\w*|komórkow\w*|phone|mobile|cell|zadzwoni\w*|"
-                  r"oddzwoni\w*|call (?:me|you) back|numer kontaktow\w*|contact number|"
-                  r"dzwonić|reach (?:me|you)",
+                  r"oddzwoni\w*|call (?:me|you|us)|ring (?:me|you|us)|numer kontaktow\w*|"
+                  r"contact number|dzwonić|reach (?:me|you|us)",
     Entity.NIP: r"nip\w*|numer identyfikacji podatkowej|tax (?:id|number)|vat (?:id|number)",
     Entity.REGON: r"regon\w*",
     Entity.ID_CARD: r"dowod\w*|dowód|dowodzie|id card|identity card|numer dokumentu|"
@@ -422,8 +450,8 @@ def card_number(call: CallText) -> Iterator[Found]:
         for head, tail in run.pieces():
             # read on with its code or expiry date, where the talk is of them
             if len(tail.digits) in (3, 4) and _card_number(head.digits) and (
-                    _in_context(call, run, Entity.CVV, Entity.EXPIRY)
-                    or _in_context(call, run, Entity.EXPIRY, Entity.CVV)):
+                    _in_context(call, tail, Entity.CVV, Entity.EXPIRY)
+                    or _in_context(call, tail, Entity.EXPIRY, Entity.CVV)):
                 yield Found(Entity.CARD, head.tokens)
 
 
@@ -453,7 +481,7 @@ def pesel_number(call: CallText) -> Iterator[Found]:
 
 
 _LETTERS = re.compile(r"[A-Z]{3}")
-_ID_CARD = re.compile(r"([A-Z]{3})(\d{6})")
+_ID_CARD = re.compile(r"([A-Z]{3})-?(\d{6})")
 _LETTER_VALUES = {c: 10 + i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 
 
@@ -484,7 +512,7 @@ def id_card_number(call: CallText) -> Iterator[Found]:
     for stream in call.party_tokens().values():
         for i, token in enumerate(stream):
             text = token.text.strip(".,;:!?")
-            if _ID_CARD.fullmatch(text) and polish_id_card_is_valid(text):
+            if _ID_CARD.fullmatch(text) and polish_id_card_is_valid(text.replace("-", "")):
                 yield Found(Entity.ID_CARD, (token,))
                 continue
             letters, after = _id_letters(stream, i)

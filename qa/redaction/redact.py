@@ -119,10 +119,10 @@ def redact_transcript(
         return Redacted(transcript, ())
     pieces: dict[int, list[tuple[Entity, list[Token]]]] = defaultdict(list)
     for entity in found:
-        for utterance, tokens in _by_utterance(entity):
-            pieces[utterance].append((entity.entity, tokens))
+        for index, tokens in _by_utterance(entity):
+            pieces[index].append((entity.entity, tokens))
     utterances = list(transcript.utterances)
-    spans = []
+    spans: list[Span] = []
     for index, entities in sorted(pieces.items()):
         utterance = utterances[index]
         utterances[index] = _redact_utterance(utterance, entities, transcript.language)
@@ -151,7 +151,7 @@ def _redact_utterance(
         mark = placeholder(entity, language)
         if located:
             text = text[:tokens[0].char_start] + mark + text[tokens[-1].char_end:]
-        indexes = [t.word for t in tokens if t.word is not None]
+        indexes = [i for t in tokens for i in (t.word, t.last_word) if i is not None]
         if indexes:
             first, last = min(indexes), max(indexes)
             words[first:last + 1] = [Word(mark, words[first].start, words[last].end)]

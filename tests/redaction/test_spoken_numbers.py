@@ -70,3 +70,23 @@ def test_a_long_pause_ends_a_number():
     ])
     runs = call_text(transcript, DetectOptions(max_gap_s=4.0)).runs
     assert [r.digits for r in runs] == ["41111111", "11111111"]
+
+
+def test_the_other_partys_question_ends_a_number():
+    transcript = Transcript("en", 20.0, [
+        _utterance(Speaker.CUSTOMER, 0.0, ["4111", "1111", "1111", "1111"]),
+        _utterance(Speaker.AGENT, 2.0, ["and", "the", "code", "on", "the", "back?"]),
+        _utterance(Speaker.CUSTOMER, 4.5, ["123"]),
+    ])
+    assert [r.digits for r in call_text(transcript).runs] == ["4111111111111111", "123"]
+
+
+def test_words_the_text_writes_together_are_one_token():
+    """The recognizer's words of "288-331-91-48" are "288", "-331", "-91", "-48"."""
+    words = ("Our", "tax", "ID", "is", "288", "-331", "-91", "-48")
+    timed = tuple(Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(words))
+    utterance = Utterance(Speaker.CUSTOMER, 0.0, 3.2, "Our tax ID is 288-331-91-48", timed,
+                          channel=1)
+    text = call_text(Transcript("en", 4.0, [utterance]))
+    assert [t.text for t in text.tokens][-1] == "288-331-91-48"
+    assert [r.digits for r in text.runs] == ["2883319148"]
