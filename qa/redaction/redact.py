@@ -149,8 +149,10 @@ def _redact_utterance(
     text = utterance.text
     for entity, tokens in reversed(entities):
         mark = placeholder(entity, language)
-        if located:
-            text = text[:tokens[0].char_start] + mark + text[tokens[-1].char_end:]
+        if located:  # the sentence's punctuation after the entity stays
+            last = tokens[-1]
+            end = last.char_end - (len(last.text) - len(last.text.rstrip(",.;:!?")))
+            text = text[:tokens[0].char_start] + mark + text[end:]
         indexes = [i for t in tokens for i in (t.word, t.last_word) if i is not None]
         if indexes:
             first, last = min(indexes), max(indexes)
