@@ -150,8 +150,8 @@ def _redact_utterance(
     for entity, tokens in reversed(entities):
         mark = placeholder(entity, language)
         if located:  # the sentence's punctuation after the entity stays
-            last = tokens[-1]
-            end = last.char_end - (len(last.text) - len(last.text.rstrip(",.;:!?")))
+            final = tokens[-1]
+            end = final.char_end - (len(final.text) - len(final.text.rstrip(",.;:!?")))
             text = text[:tokens[0].char_start] + mark + text[end:]
         indexes = [i for t in tokens for i in (t.word, t.last_word) if i is not None]
         if indexes:
