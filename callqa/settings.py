@@ -10,6 +10,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from callqa.qa.redaction.redact import DEFAULT_POLICY, RedactionPolicy
 from callqa.qa.whisper_model import BUNDLED_MODEL
 
 
@@ -60,6 +61,9 @@ class Settings:
     webhook_timeout_s: float = 5.0  # a webhook receiver that has not answered by then failed
     webhook_max_attempts: int = 6  # then a delivery is given up (retries back off to 1 h)
     survey_window_s: float = 72 * 3600.0  # a survey matched by phone: calls this long before
+    # Personal data replaced before a transcript is stored: entities, "+audio" to silence
+    # them in the recording too (see qa.redaction.redact.RedactionPolicy)
+    redact: RedactionPolicy = DEFAULT_POLICY
 
     @property
     def db_url(self) -> str:
@@ -120,6 +124,10 @@ _READERS: dict[type, tuple[Callable[[str], Any], str]] = {
     str: (str, "text"),
     Path: (lambda raw: Path(raw).expanduser(), "a path"),
     date: (date.fromisoformat, "a date (YYYY-MM-DD)"),
+    RedactionPolicy: (RedactionPolicy.parse,
+                      "a redaction policy: entities (card, cvv, expiry, pesel, nip, regon, "
+                      "id_card, account, phone, email), each with +audio for the recording "
+                      "too, comma-separated; or all, all+audio, off"),
 }
 
 

@@ -59,3 +59,6 @@ from callqa.models.integration import (  # noqa: E402
 from callqa.models.survey import Survey  # noqa: E402
 
 __all__ += ["ApiScope", "ApiToken", "DeliveryStatus", "Survey", "Webhook", "WebhookDelivery"]
+from callqa.models.redaction import Erasure, Redaction, RedactionMethod  # noqa: E402
+
+__all__ += ["Erasure", "Redaction", "RedactionMethod"]

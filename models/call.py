@@ -13,6 +13,7 @@ from callqa.qa.messages import Message
 
 if TYPE_CHECKING:
     from callqa.models.fcr import FcrResult
+    from callqa.models.redaction import Redaction
     from callqa.models.score import CallScore
     from callqa.models.survey import Survey
 
@@ -114,6 +115,8 @@ class Call(Base):
     score: Mapped[CallScore | None] = relationship(cascade="all, delete-orphan")
     fcr: Mapped[FcrResult | None] = relationship(cascade="all, delete-orphan")
     survey: Mapped[Survey | None] = relationship(cascade="all, delete-orphan")
+    redactions: Mapped[list[Redaction]] = relationship(
+        order_by="Redaction.start_s", cascade="all, delete-orphan")
 
 
 def error_columns(message: Message | None) -> dict[str, Any]:

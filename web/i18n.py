@@ -61,6 +61,12 @@ LABELS: dict[str, dict[str, str]] = {
     "scope_api": {"ingest": N_("ingest: upload recordings"),
                   "read": N_("read: calls, transcripts, scorecards, webhooks"),
                   "surveys": N_("surveys: survey results in")},
+    "entity": {"card": N_("Card number"), "cvv": N_("Card security code"),
+               "expiry": N_("Card expiry date"), "pesel": N_("PESEL"), "nip": N_("NIP"),
+               "regon": N_("REGON"), "id_card": N_("ID card number"),
+               "account": N_("Bank account number"), "phone": N_("Phone number"),
+               "email": N_("E-mail address")},
+    "redaction": {"text": N_("transcript"), "silence": N_("transcript and recording")},
     "layout": {"agent-left": N_("Stereo, agent on the left"),
                "agent-right": N_("Stereo, agent on the right"), "mono": N_("Mono")},
 }

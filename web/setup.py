@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import calls_views as calls
     from callqa.web import coaching_views as coaching
     from callqa.web import dashboard_views as dashboard
+    from callqa.web import erasure_views as erasure
     from callqa.web import notification_views as notifications
     from callqa.web import review_queue_views as review_queue
     from callqa.web import review_views as review
@@ -137,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web.api import bp as api
 
     for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor,
-                   assignments, coaching, calibration, notifications):
+                   assignments, coaching, calibration, notifications, erasure):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["notification_count"] = notifications.notification_count
     app.register_blueprint(api)

@@ -375,6 +375,10 @@ def _register_more_commands() -> None:
 
     for group in (import_group, tokens_group, webhooks_group):
         main.add_command(group)
+    from callqa.cli.privacy import erase_command, redact_command
+
+    main.add_command(redact_command)
+    main.add_command(erase_command)
 
 
 _register_more_commands()

@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callqa.models import Call, CallReview, Dispute, DisputeStatus, Feedback, ItemOverride
+from callqa.models import (
+    Call,
+    CallReview,
+    Dispute,
+    DisputeStatus,
+    Feedback,
+    ItemOverride,
+    Redaction,
+)
 from callqa.qa.scoring.score import Score
 from callqa.services.reviewing import latest_overrides, machine_score, override_history
 
@@ -54,6 +62,7 @@ class CallPage:
     machine_score: Score | None
     feedback: list[Feedback]
     review: CallReview | None
+    redactions: list[Redaction] = field(default_factory=list)  # what was redacted where
 
     @property
     def has_audio(self) -> bool:
@@ -78,7 +87,7 @@ def call_page(session: Session, call: Call) -> CallPage:
     feedback = session.scalars(
         select(Feedback).where(Feedback.call_id == call.id).order_by(Feedback.id)).all()
     return CallPage(call, items, utterances, machine_score(call) if call.score else None,
-                    list(feedback), session.get(CallReview, call.id))
+                    list(feedback), session.get(CallReview, call.id), list(call.redactions))
 
 
 def _items(session: Session, call: Call) -> list[ItemView]:

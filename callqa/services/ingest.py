@@ -24,6 +24,7 @@ from callqa.qa.storage import IncomingCopy, copy_in, file_sha256, storage_name
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcript_file import TranscriptFileError, read_transcript_file
 from callqa.qa.transcription import AUTO_LANGUAGE
+from callqa.services.redacting import apply_redaction, redact_for_storage
 from callqa.services.score_store import rules_for, score_call
 from callqa.services.webhooks import enqueue_call_scored
 from callqa.settings import Settings
@@ -178,6 +179,8 @@ def _transcript_call(
     session: Session, settings: Settings, path: Path, sha256: str, meta: CallMetadata,
     transcript: Transcript,
 ) -> Call:
+    redacted = redact_for_storage(transcript, settings.redact)  # before anything is stored
+    transcript = redacted.transcript
     call = Call(
         **_described_by(session, settings, meta), source="transcript", sha256=sha256,
         original_filename=path.name, storage_name=None, size_bytes=None,
@@ -187,5 +190,6 @@ def _transcript_call(
         engine="import", transcribed_at=utcnow(),
         utterances=[utterance_row(i, u) for i, u in enumerate(transcript.utterances)],
     )
+    apply_redaction(call, redacted.spans, silenced=False)
     session.add(call)
     return call

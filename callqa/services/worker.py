@@ -18,6 +18,8 @@ from callqa.models.call import error_columns
 from callqa.models.rows import utterance_row
 from callqa.qa.audio import AudioError
 from callqa.qa.messages import N_, Message, MessageError
+from callqa.qa.redaction.audio import RedactionAudioError
+from callqa.qa.redaction.redact import Redacted
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import AUTO_LANGUAGE, Segment, Transcriber
 from callqa.services.claims import (
@@ -28,6 +30,7 @@ from callqa.services.claims import (
     owned_call,
     release,
 )
+from callqa.services.redacting import apply_redaction, redact_for_storage, silence_spans
 from callqa.services.score_store import rules_for, score_call
 from callqa.services.transcribing import (
     Recording,
@@ -127,9 +130,11 @@ class Worker:
     def process(self, claim: Claim) -> Outcome:
         try:
             job = self._job(claim)
-            transcript = self._transcribe(job, claim)
-            return self._store(claim, transcript)
-        except (AudioError, CallFailed) as exc:
+            # Redacted before anything is stored: the clear text never reaches the database.
+            redacted = redact_for_storage(self._transcribe(job, claim), self.settings.redact)
+            silenced = silence_spans(job.path, redacted.spans)
+            return self._store(claim, redacted, silenced)
+        except (AudioError, CallFailed, RedactionAudioError) as exc:
             return self._fail(claim, exc.message)
         except LostClaim:
             log.warning("call %s was taken over by another worker", claim.call_id)
@@ -184,13 +189,15 @@ class Worker:
 
         return beat
 
-    def _store(self, claim: Claim, transcript: Transcript) -> Outcome:
+    def _store(self, claim: Claim, redacted: Redacted, silenced: bool) -> Outcome:
         engine = self._load_transcriber().info
+        transcript = redacted.transcript
         with self.sessions.begin() as session:
             call = owned_call(session, claim)
             if call is None:
                 raise LostClaim()
             call.utterances = [utterance_row(i, u) for i, u in enumerate(transcript.utterances)]
+            apply_redaction(call, redacted.spans, silenced)
             call.status = CallStatus.TRANSCRIBED if transcript.utterances else CallStatus.NO_SPEECH
             call.speakers_known = transcript.speakers_known
             call.unheard_speech = [

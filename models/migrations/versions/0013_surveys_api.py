@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_surveys_api'
-down_revision = '0010'
+down_revision = '0012_redactions'
 branch_labels = None
 depends_on = None
 
