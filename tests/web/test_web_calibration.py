@@ -13,11 +13,15 @@ from webtools import add_teams, session_browser
 from callqa.models import CalibrationStatus, CalibrationVerdict
 from callqa.queries.calibration import comparison, find_session
 
-ITEMS = ("greeting", "introduction", "thanks", "goodbye", "anything_else", "forbidden_phrases")
-# The machine: everything passed but cen028's anything_else (see the sample calls' verdicts).
-# Supervisor: also fails cen025's thanks; spare: also fails cen028's goodbye.
-FAILED = {"supervisor": {("cen025", "thanks"), ("cen028", "anything_else")},
-          "spare": {("cen028", "goodbye"), ("cen028", "anything_else")}}
+ITEMS = ("greeting", "introduction", "thanks", "goodbye", "anything_else", "forbidden_phrases",
+         "resolution_check")
+# The machine: everything passed but cen028's anything_else and both calls' resolution_check
+# (see the sample calls' verdicts). Both reviewers fail those too; the supervisor also fails
+# cen025's thanks, the spare cen028's goodbye.
+MACHINE_FAILED = {("cen028", "anything_else"), ("cen025", "resolution_check"),
+                  ("cen028", "resolution_check")}
+FAILED = {"supervisor": {("cen025", "thanks"), *MACHINE_FAILED},
+          "spare": {("cen028", "goodbye"), *MACHINE_FAILED}}
 
 
 def _create(app, world, reviewers=("supervisor", "spare"), calls=("cen025", "cen028")):
@@ -123,14 +127,14 @@ def test_an_incomplete_submission_is_refused_and_keeps_the_choices(app, world, s
 
 
 def test_the_figures_on_a_session_worked_by_hand(app, world, session):
-    """12 subjects (6 items of 2 calls), verdicts as in FAILED; agreed: what the machine said.
+    """14 subjects (7 items of 2 calls), verdicts as in FAILED; agreed: what the machine said.
 
-    Kappa over the 2 reviewers: they disagree on 2 subjects, so mean P_i = 10/12; 4 of the 24
-    ratings are failed: chance = (1/6)² + (5/6)² = 13/18; kappa = (5/6 - 13/18) / (5/18) = 2/5.
-    With the machine as a third grader: P_i = 1/3 on those 2 subjects, 1 on the other 10, so
-    mean 8/9; 5 of 36 ratings failed: chance = (25 + 961) / 1296 = 493/648;
-    kappa = (8/9 - 493/648) / (155/648) = 83/155.
-    Each reviewer matches 11 of the 12 agreed verdicts; the machine all 12. On thanks, the
+    Kappa over the 2 reviewers: they disagree on 2 subjects, so mean P_i = 12/14; 8 of the 28
+    ratings are failed: chance = (2/7)² + (5/7)² = 29/49; kappa = (6/7 - 29/49) / (20/49) =
+    13/20. With the machine as a third grader: P_i = 1/3 on those 2 subjects, 1 on the other
+    12, so mean 19/21; 11 of 42 ratings failed: chance = (121 + 961) / 1764 = 541/882;
+    kappa = (19/21 - 541/882) / (341/882) = 257/341.
+    Each reviewer matches 13 of the 14 agreed verdicts; the machine all 14. On thanks, the
     reviewers match 3 of 4 and kappa over its 2 subjects is (1/2 - 5/8) / (3/8) = -1/3; on
     anything_else both fail cen028 and pass cen025: kappa 1; greeting: all passed, undefined."""
     lead, session_id = _create(app, world)
@@ -139,19 +143,19 @@ def test_the_figures_on_a_session_worked_by_hand(app, world, session):
         assert browser.post(f"/calibration/{session_id}/submit",
                             data=_verdicts(world, reviewer)).status_code == 303
     agreed = {f"a-{world.calls[call]}-{item}":
-              "failed" if (call, item) == ("cen028", "anything_else") else "passed"
+              "failed" if (call, item) in MACHINE_FAILED else "passed"
               for call in ("cen025", "cen028") for item in ITEMS}
     response = lead.post(f"/calibration/{session_id}/agreed", data=agreed)
     assert response.status_code == 303
     page = lead.get(f"/calibration/{session_id}").get_data(as_text=True)
-    assert "Agreed verdicts recorded: 12." in page
+    assert "Agreed verdicts recorded: 14." in page
 
     found = comparison(session, find_session(session, session_id))
-    assert found.kappa == pytest.approx(2 / 5)
-    assert found.kappa_with_machine == pytest.approx(83 / 155)
+    assert found.kappa == pytest.approx(13 / 20)
+    assert found.kappa_with_machine == pytest.approx(257 / 341)
     assert [(r.user.username, r.agreement.matched, r.agreement.compared)
-            for r in found.per_reviewer] == [("supervisor", 11, 12), ("spare", 11, 12)]
-    assert (found.agreement.matched, found.agreement.compared) == (22, 24)
+            for r in found.per_reviewer] == [("supervisor", 13, 14), ("spare", 13, 14)]
+    assert (found.agreement.matched, found.agreement.compared) == (26, 28)
     assert found.machine_agreement.rate == 1.0
     items = {i.item_id: i for i in found.items}
     assert (items["thanks"].agreement.matched, items["thanks"].agreement.compared) == (3, 4)
@@ -159,15 +163,15 @@ def test_the_figures_on_a_session_worked_by_hand(app, world, session):
     assert items["anything_else"].kappa == pytest.approx(1.0)
     assert items["greeting"].kappa is None
     # the page shows the same figures
-    assert 'id="kappa" data-value="0.4000"' in page
-    assert f'id="kappa-machine" data-value="{83 / 155:.4f}"' in page
+    assert 'id="kappa" data-value="0.6500"' in page
+    assert f'id="kappa-machine" data-value="{257 / 341:.4f}"' in page
     assert 'data-item="thanks" data-rate="0.7500" data-kappa="-0.3333"' in page
 
     assert lead.post(f"/calibration/{session_id}/close").status_code == 303
     session.expire_all()
     assert find_session(session, session_id).status == CalibrationStatus.CLOSED
     history = lead.get("/calibration").get_data(as_text=True)
-    assert f'data-session-id="{session_id}" data-kappa="0.4000"' in history
+    assert f'data-session-id="{session_id}" data-kappa="0.6500"' in history
     again = lead.post(f"/calibration/{session_id}/agreed", data=agreed)
     assert "The session is closed." in lead.get(again.location).get_data(as_text=True)
 

@@ -80,7 +80,7 @@ def test_a_calibration_session_waits_for_the_reviewers_verdicts(app, world):
     page = spare.get("/notifications").get_data(as_text=True)
     assert "Calibration session Week 45 waits for your verdicts" in page
     items = ("greeting", "introduction", "thanks", "goodbye", "anything_else",
-             "forbidden_phrases")
+             "forbidden_phrases", "resolution_check")
     spare.post(f"/calibration/{session_id}/submit",
                data={f"v-{world.other_call}-{item}": "passed" for item in items})
     assert ("calibration", session_id) not in _kinds(spare)
