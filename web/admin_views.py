@@ -10,6 +10,7 @@ from callqa.models import Role, User
 from callqa.queries import directory
 from callqa.services import accounts as users
 from callqa.services import integrations
+from callqa.services import teams as team_service
 from callqa.services.accounts import ROLES, UserError
 from callqa.services.integrations import IntegrationError
 from callqa.web import db
@@ -106,16 +107,19 @@ def token_list():
 def _tokens_page(values: Mapping[str, object], status: int = 200, new_token: str | None = None):
     return render_template("admin/tokens.html", tokens=integrations.tokens(db()),
                            scopes=integrations.SCOPES, values=values,
+                           teams=[view.team for view in team_service.teams(db())],
+                           team_names=integrations.token_team_names,
                            new_token=new_token), status
 
 
 @bp.post("/tokens")
 @roles_required(Role.ADMIN)
 def create_token():
-    values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scope")}
+    values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scope"),
+              "teams": request.form.getlist("team")}
     try:
         token, text = integrations.create_token(db(), str(values["name"]), values["scopes"],
-                                                signed_in_user())
+                                                signed_in_user(), values["teams"])
     except IntegrationError as exc:
         db().rollback()
         flash(_(str(exc)), "error")
@@ -137,3 +141,4 @@ def revoke_token(token_id: int):
     db().commit()
     flash(_("API token %(name)s revoked.", name=token.name), "ok")
     return redirect(url_for("admin.token_list"), code=303)
+
