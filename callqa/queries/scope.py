@@ -1,8 +1,9 @@
 """Which calls a signed-in user's lists, pages and figures may show: a supervisor given teams
 sees only the calls of those teams' agents (a supervisor given no team sees every call, as
 before teams existed; admins always do), and nobody sees the machine's or others' verdicts of
-a calibration call they are still scoring blind. Agents are pinned to their own calls
-elsewhere (web/access.py, the agent's views)."""
+a calibration call they are still scoring blind. An API token given teams is scoped as a
+supervisor given them (token_scope). Agents are pinned to their own calls elsewhere
+(web/access.py, the agent's views)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
