@@ -52,13 +52,15 @@ __all__ += [
 from callqa.models.integration import (  # noqa: E402
     ApiScope,
     ApiToken,
+    ApiTokenTeam,
     DeliveryStatus,
     Webhook,
     WebhookDelivery,
 )
 from callqa.models.survey import Survey  # noqa: E402
 
-__all__ += ["ApiScope", "ApiToken", "DeliveryStatus", "Survey", "Webhook", "WebhookDelivery"]
+__all__ += ["ApiScope", "ApiToken", "ApiTokenTeam", "DeliveryStatus", "Survey", "Webhook",
+            "WebhookDelivery"]
 from callqa.models.redaction import Erasure, Redaction, RedactionMethod  # noqa: E402
 
 __all__ += ["Erasure", "Redaction", "RedactionMethod"]

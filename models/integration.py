@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callqa.models.base import Base, EnumText, UTCDateTime, utcnow
+from callqa.models.program import Team
 
 
 class ApiScope(StrEnum):
@@ -40,9 +41,26 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    teams: Mapped[list[ApiTokenTeam]] = relationship(
+        cascade="all, delete-orphan", order_by="ApiTokenTeam.team_id")
+
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiTokenTeam(Base):
+    """A team a token is scoped to, as a supervisor is given teams: a token with teams sees
+    only the calls of their agents (on every endpoint, webhooks included); with none, all."""
+
+    __tablename__ = "api_token_teams"
+
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+    team: Mapped[Team] = relationship()
 
 
 class Webhook(Base):

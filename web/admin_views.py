@@ -1,17 +1,20 @@
-"""Administration: users (create, deactivate, link to an agent record), stored scorecards and
-the API tokens of integrations (create, revoke)."""
+"""Administration: users (create, deactivate, link to an agent record), stored scorecards,
+teams (their agents and supervisors) and the API tokens of integrations (create, revoke)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 
-from callqa.models import Role, User
+from callqa.models import Role, Team, User
 from callqa.queries import directory
 from callqa.services import accounts as users
 from callqa.services import integrations
+from callqa.services import teams as team_service
 from callqa.services.accounts import ROLES, UserError
 from callqa.services.integrations import IntegrationError
+from callqa.services.teams import TeamError
 from callqa.web import db
 from callqa.web.access import roles_required, signed_in_user
 from callqa.web.i18n import gettext as _
@@ -106,16 +109,19 @@ def token_list():
 def _tokens_page(values: Mapping[str, object], status: int = 200, new_token: str | None = None):
     return render_template("admin/tokens.html", tokens=integrations.tokens(db()),
                            scopes=integrations.SCOPES, values=values,
+                           teams=[view.team for view in team_service.teams(db())],
+                           team_names=integrations.token_team_names,
                            new_token=new_token), status
 
 
 @bp.post("/tokens")
 @roles_required(Role.ADMIN)
 def create_token():
-    values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scope")}
+    values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scope"),
+              "teams": request.form.getlist("team")}
     try:
         token, text = integrations.create_token(db(), str(values["name"]), values["scopes"],
-                                                signed_in_user())
+                                                signed_in_user(), values["teams"])
     except IntegrationError as exc:
         db().rollback()
         flash(_(str(exc)), "error")
@@ -137,3 +143,79 @@ def revoke_token(token_id: int):
     db().commit()
     flash(_("API token %(name)s revoked.", name=token.name), "ok")
     return redirect(url_for("admin.token_list"), code=303)
+
+
+@bp.get("/teams")
+@roles_required(Role.ADMIN)
+def team_list():
+    return _teams_page("")
+
+
+def _teams_page(name: str, status: int = 200):
+    return render_template(
+        "admin/teams.html", teams=team_service.teams(db()), agents=directory.agents(db()),
+        supervisors=[u for u in directory.users(db()) if u.role == Role.SUPERVISOR],
+        name=name), status
+
+
+@bp.post("/teams")
+@roles_required(Role.ADMIN)
+def create_team():
+    name = request.form.get("name", "")
+    try:
+        team = team_service.create_team(db(), name)
+    except TeamError as exc:
+        db().rollback()
+        flash(_(str(exc)), "error")
+        return _teams_page(name, 400)
+    db().commit()
+    flash(_("Team %(name)s created.", name=team.name), "ok")
+    return redirect(url_for("admin.team_list"), code=303)
+
+
+def _change_team(team_id: int, change: Callable[[Session, Team], object], done: str):
+    """Apply one of the team services (the ones `callqa team` runs) to the team, and say so."""
+    team = team_service.team_by_id(db(), team_id)
+    if team is None:
+        abort(404)
+    try:
+        change(db(), team)
+    except TeamError as exc:
+        db().rollback()
+        flash(_(str(exc)), "error")
+        return redirect(url_for("admin.team_list"), code=303)
+    db().commit()
+    flash(done, "ok")
+    return redirect(url_for("admin.team_list"), code=303)
+
+
+@bp.post("/teams/<int:team_id>/agents")
+@roles_required(Role.ADMIN)
+def add_team_agent(team_id: int):
+    agent = request.form.get("agent_id", "").strip()
+    return _change_team(team_id, lambda s, t: team_service.add_agent(s, t.name, agent),
+                        _("Agent %(agent)s is in the team now.", agent=agent))
+
+
+@bp.post("/teams/<int:team_id>/agents/remove")
+@roles_required(Role.ADMIN)
+def remove_team_agent(team_id: int):
+    agent = request.form.get("agent_id", "").strip()
+    return _change_team(team_id, lambda s, t: team_service.remove_agent(s, t.name, agent),
+                        _("Agent %(agent)s is no longer in the team.", agent=agent))
+
+
+@bp.post("/teams/<int:team_id>/supervisors")
+@roles_required(Role.ADMIN)
+def give_team(team_id: int):
+    username = request.form.get("username", "").strip()
+    return _change_team(team_id, lambda s, t: team_service.give_team(s, t.name, username),
+                        _("%(user)s supervises the team now.", user=username))
+
+
+@bp.post("/teams/<int:team_id>/supervisors/remove")
+@roles_required(Role.ADMIN)
+def take_team(team_id: int):
+    username = request.form.get("username", "").strip()
+    return _change_team(team_id, lambda s, t: team_service.take_team(s, t.name, username),
+                        _("%(user)s no longer supervises the team.", user=username))

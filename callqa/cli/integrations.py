@@ -51,15 +51,20 @@ def tokens_group() -> None:
 @click.argument("name")
 @click.option("--scope", "scopes", multiple=True, required=True,
               type=click.Choice(integrations.SCOPES), help="Repeatable.")
+@click.option("--team", "teams", multiple=True, metavar="TEAM",
+              help="See only this team's calls, as a supervisor given it. Repeatable.")
 @pass_app
-def create_token(app: App, name: str, scopes: tuple[str, ...]) -> None:
-    """Make a token and print it (once: only its hash is stored)."""
+def create_token(app: App, name: str, scopes: tuple[str, ...], teams: tuple[str, ...]) -> None:
+    """Make a token and print it (once: only its hash is stored). With --team it sees only
+    those teams' calls on every endpoint and uploads only for their agents."""
     with app.sessions.begin() as session:
         try:
-            row, token = integrations.create_token(session, name, scopes)
+            row, token = integrations.create_token(session, name, scopes, teams=teams)
         except integrations.IntegrationError as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"token {row.id} ({row.name}, {', '.join(row.scopes)}): {token}")
+        given = integrations.token_team_names(row)
+        for_teams = f", teams {', '.join(given)}" if given else ""
+        click.echo(f"token {row.id} ({row.name}, {', '.join(row.scopes)}{for_teams}): {token}")
 
 
 @tokens_group.command("list")
@@ -68,8 +73,10 @@ def list_tokens(app: App) -> None:
     with app.sessions() as session:
         for row in integrations.tokens(session):
             state = "active" if row.active else f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+            given = integrations.token_team_names(row)
+            teams = f"  teams: {', '.join(given)}" if given else ""
             click.echo(f"{row.id:>4} {row.prefix}…  {row.name}  [{', '.join(row.scopes)}]  "
-                       f"{state}")
+                       f"{state}{teams}")
 
 
 @tokens_group.command("revoke")

@@ -122,7 +122,8 @@ def _sort_key(filters: CallFilters) -> SortKey:
 
 def _with_related(query: Select) -> Select:
     return query.options(joinedload(Call.agent), joinedload(Call.queue),
-                         joinedload(Call.score), joinedload(Call.fcr))
+                         joinedload(Call.score), joinedload(Call.fcr),
+                         joinedload(Call.survey))
 
 
 def _filtered(query: Select, filters: CallFilters, counting: bool = False,

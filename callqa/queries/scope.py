@@ -1,8 +1,9 @@
 """Which calls a signed-in user's lists, pages and figures may show: a supervisor given teams
 sees only the calls of those teams' agents (a supervisor given no team sees every call, as
 before teams existed; admins always do), and nobody sees the machine's or others' verdicts of
-a calibration call they are still scoring blind. Agents are pinned to their own calls
-elsewhere (web/access.py, the agent's views)."""
+a calibration call they are still scoring blind. An API token given teams is scoped as a
+supervisor given them (token_scope). Agents are pinned to their own calls elsewhere
+(web/access.py, the agent's views)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callqa.models import (
+    ApiToken,
     CalibrationCall,
     CalibrationReviewer,
     CalibrationSession,
@@ -22,8 +24,10 @@ from callqa.models import (
     TeamSupervisor,
     User,
 )
+from callqa.services.integrations import token_agent_ids
 
-__all__ = ["EVERYTHING", "Scope", "blind_call_ids", "scope_for", "supervised_agent_ids"]
+__all__ = ["EVERYTHING", "Scope", "blind_call_ids", "scope_for", "supervised_agent_ids",
+           "token_scope"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,12 @@ def scope_for(session: Session, user: User) -> Scope:
     """A supervisor's or admin's scope (an agent's calls are narrowed by their agent id)."""
     agents = supervised_agent_ids(session, user) if user.role == Role.SUPERVISOR else None
     return Scope(agents, blind_call_ids(session, user.id))
+
+
+def token_scope(session: Session, token: ApiToken) -> Scope:
+    """An API token's scope: the calls of its teams' agents, as for a supervisor given those
+    teams (a token given no team sees every call). A token scores nothing blind."""
+    return Scope(token_agent_ids(session, token))
 
 
 def supervised_agent_ids(session: Session, user: User) -> frozenset[int] | None:

@@ -10,11 +10,22 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callqa.models import ApiScope, ApiToken, User, Webhook, WebhookDelivery, utcnow
+from callqa.models import (
+    ApiScope,
+    ApiToken,
+    ApiTokenTeam,
+    Team,
+    TeamMember,
+    User,
+    Webhook,
+    WebhookDelivery,
+    utcnow,
+)
 from callqa.qa.messages import N_
 
 __all__ = ["EVENT_CALL_SCORED", "SCOPES", "IntegrationError", "authenticate", "create_token",
-           "hash_token", "register_webhook", "revoke_token", "unregister_webhook"]
+           "hash_token", "register_webhook", "revoke_token", "token_agent_ids",
+           "unregister_webhook"]
 
 SCOPES = tuple(str(scope) for scope in ApiScope)
 EVENT_CALL_SCORED = "call.scored"
@@ -33,19 +44,42 @@ def hash_token(token: str) -> str:
 
 
 def create_token(session: Session, name: str, scopes: Iterable[str],
-                 created_by: User | None = None) -> tuple[ApiToken, str]:
-    """A new token and its text, which is shown once and kept nowhere."""
+                 created_by: User | None = None, teams: Iterable[str] = ()
+                 ) -> tuple[ApiToken, str]:
+    """A new token and its text, which is shown once and kept nowhere. Given team names, it
+    sees only those teams' calls, as a supervisor given them does; given none, every call."""
     name, chosen = name.strip(), sorted(set(scopes))
     if not name or len(name) > 100:
         raise IntegrationError(N_("Name the integration (up to 100 characters)."))
     if not chosen or any(scope not in SCOPES for scope in chosen):
         raise IntegrationError(N_("Choose at least one scope: ingest, read, surveys."))
+    given = []
+    for team_name in sorted({t.strip() for t in teams if t.strip()}):
+        team = session.scalar(select(Team).where(Team.name == team_name))
+        if team is None:
+            raise IntegrationError(N_("There is no team of this name."))
+        given.append(team)
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(name=name, token_hash=hash_token(token), prefix=token[:10], scopes=chosen,
                    created_by_id=created_by.id if created_by else None)
+    row.teams = [ApiTokenTeam(team_id=team.id) for team in given]
     session.add(row)
     session.flush()
     return row, token
+
+
+def token_team_names(token: ApiToken) -> list[str]:
+    return sorted(given.team.name for given in token.teams)
+
+
+def token_agent_ids(session: Session, token: ApiToken) -> frozenset[int] | None:
+    """The agents of the token's teams, whose calls alone it sees; None when it was given no
+    team (every call, as a supervisor given none)."""
+    teams = [given.team_id for given in token.teams]
+    if not teams:
+        return None
+    return frozenset(session.scalars(
+        select(TeamMember.agent_id).where(TeamMember.team_id.in_(teams))))
 
 
 def authenticate(session: Session, token: str,

@@ -23,15 +23,19 @@ CSV_COLUMNS = ("call_id", "external_id", "customer_phone", "responded_at", "nps"
                "comment")
 
 
-def match_call(session: Session, settings: Settings, answer: SurveyAnswer) -> Call:
-    """The call the answer is about; raises SurveyError saying why none is."""
+def match_call(session: Session, settings: Settings, answer: SurveyAnswer,
+               agent_ids: frozenset[int] | None = None) -> Call:
+    """The call the answer is about; raises SurveyError saying why none is. With `agent_ids`
+    (a team-scoped API token's agents) only their calls match: another's is "no call"."""
+    within = [] if agent_ids is None else [Call.agent_id.in_(sorted(agent_ids))]
     if answer.call_id is not None:
         call = session.get(Call, answer.call_id)
-        if call is None:
+        if call is None or (agent_ids is not None and call.agent_id not in agent_ids):
             raise SurveyError([f"call_id: no call {answer.call_id}"])
         return call
     if answer.external_id is not None:
-        found = session.scalars(select(Call).where(Call.external_id == answer.external_id)
+        found = session.scalars(select(Call).where(Call.external_id == answer.external_id,
+                                                   *within)
                                 .order_by(Call.id.desc()).limit(2)).all()
         if not found:
             raise SurveyError([f"external_id: no call {answer.external_id!r}"])
@@ -39,10 +43,11 @@ def match_call(session: Session, settings: Settings, answer: SurveyAnswer) -> Ca
             raise SurveyError([f"external_id: several calls have {answer.external_id!r}; "
                                "give call_id"])
         return found[0]
-    return _call_by_phone(session, settings, answer)
+    return _call_by_phone(session, settings, answer, within)
 
 
-def _call_by_phone(session: Session, settings: Settings, answer: SurveyAnswer) -> Call:
+def _call_by_phone(session: Session, settings: Settings, answer: SurveyAnswer,
+                   within: list[Any]) -> Call:
     """The customer's last call that started before the answer, within the window."""
     assert answer.customer_phone is not None and answer.responded_at is not None  # parsed so
     key = normalize_phone(answer.customer_phone, settings.phone_country_code)
@@ -51,7 +56,7 @@ def _call_by_phone(session: Session, settings: Settings, answer: SurveyAnswer) -
     since = answer.responded_at - timedelta(seconds=settings.survey_window_s)
     call = session.scalar(
         select(Call).where(Call.customer_key == key, Call.started_at <= answer.responded_at,
-                           Call.started_at >= since)
+                           Call.started_at >= since, *within)
         .order_by(Call.started_at.desc(), Call.id.desc()).limit(1))
     if call is None:
         hours = settings.survey_window_s / 3600
@@ -61,10 +66,11 @@ def _call_by_phone(session: Session, settings: Settings, answer: SurveyAnswer) -
 
 
 def record_survey(session: Session, settings: Settings, answer: SurveyAnswer,
-                  source: str) -> tuple[Survey, bool]:
+                  source: str, agent_ids: frozenset[int] | None = None) -> tuple[Survey, bool]:
     """Store the answer with its call (replacing an earlier one): the survey, and whether it
-    replaced one. Raises SurveyError when no call matches. Never commits."""
-    call = match_call(session, settings, answer)
+    replaced one. Raises SurveyError when no call (of `agent_ids`, if given) matches. Never
+    commits."""
+    call = match_call(session, settings, answer, agent_ids)
     survey = session.scalar(select(Survey).where(Survey.call_id == call.id))
     replaced = survey is not None
     if survey is None:

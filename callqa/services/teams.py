@@ -11,7 +11,7 @@ from callqa.models import Agent, Role, Team, TeamMember, TeamSupervisor, User
 from callqa.qa.messages import N_
 
 __all__ = ["TeamError", "TeamView", "add_agent", "create_team", "find_team", "give_team",
-           "remove_agent", "take_team", "teams"]
+           "remove_agent", "take_team", "team_by_id", "teams"]
 
 
 class TeamError(ValueError):
@@ -39,6 +39,10 @@ def create_team(session: Session, name: str) -> Team:
 
 def find_team(session: Session, name: str) -> Team | None:
     return session.scalar(select(Team).where(Team.name == name.strip()))
+
+
+def team_by_id(session: Session, team_id: int) -> Team | None:
+    return session.get(Team, team_id)
 
 
 def _team(session: Session, name: str) -> Team:

@@ -27,7 +27,7 @@ from callqa.models import (
 )
 from callqa.models.db import affected_rows
 from callqa.qa.signing import signature
-from callqa.services.integrations import EVENT_CALL_SCORED
+from callqa.services.integrations import EVENT_CALL_SCORED, token_agent_ids
 from callqa.settings import Settings
 
 __all__ = ["DeliveryResult", "DeliveryRun", "DeliveryThread", "call_scored_payload", "deliver_due",
@@ -57,17 +57,24 @@ def call_scored_payload(call: Call) -> dict[str, Any]:
 
 
 def enqueue_call_scored(session: Session, call: Call) -> int:
-    """An outbox row per active webhook of an active token; how many. In the caller's
-    transaction, so a delivery exists exactly when the score does."""
+    """An outbox row per active webhook of an active token that sees the call (a token scoped
+    to teams sees only their agents' calls); how many. In the caller's transaction, so a
+    delivery exists exactly when the score does."""
     webhooks = session.scalars(
         select(Webhook).join(ApiToken, ApiToken.id == Webhook.token_id)
         .where(Webhook.active.is_(True), ApiToken.revoked_at.is_(None))).all()
     payload = call_scored_payload(call)
-    wanted = [w for w in webhooks if EVENT_CALL_SCORED in (w.events or ())]
+    wanted = [w for w in webhooks if EVENT_CALL_SCORED in (w.events or ())
+              and _sees(session, w.token, call)]
     for webhook in wanted:
         session.add(WebhookDelivery(webhook_id=webhook.id, event=EVENT_CALL_SCORED,
                                     call_id=call.id, payload=payload))
     return len(wanted)
+
+
+def _sees(session: Session, token: ApiToken, call: Call) -> bool:
+    agents = token_agent_ids(session, token)
+    return agents is None or call.agent_id in agents
 
 
 @dataclass(frozen=True)

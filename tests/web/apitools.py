@@ -12,9 +12,10 @@ from werkzeug.serving import make_server
 from callqa.services.integrations import create_token
 
 
-def make_token(app: Flask, *scopes: str, name: str = "integration") -> str:
+def make_token(app: Flask, *scopes: str, name: str = "integration",
+               teams: tuple[str, ...] = ()) -> str:
     with app.extensions["callqa_sessions"].begin() as session:
-        return create_token(session, name, scopes)[1]
+        return create_token(session, name, scopes, teams=teams)[1]
 
 
 def bearer(token: str) -> dict[str, str]:

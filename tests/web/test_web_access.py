@@ -34,6 +34,9 @@ from callqa.models import (
     Feedback,
     ItemOverride,
     ReviewAssignment,
+    Team,
+    TeamMember,
+    TeamSupervisor,
     User,
 )
 from callqa.settings import Settings
@@ -107,6 +110,16 @@ MATRIX = [
     ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 403, 303),
     ("GET", "/admin/scorecards", 302, 403, 403, 403, 403, 200),
     ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 403, 200),
+    ("GET", "/admin/tokens", 302, 403, 403, 403, 403, 200),
+    # teams: the admin's changes here leave team North as it is (A11 added again; the others
+    # are refused with a message and the same redirect), so the order of the cases is free
+    ("GET", "/admin/teams", 302, 403, 403, 403, 403, 200),
+    ("POST", "/admin/teams", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/teams/{north}/agents", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/teams/{north}/agents/remove", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/teams/{north}/supervisors", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/teams/{north}/supervisors/remove", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/teams/999999/agents", 302, 403, 403, 403, 403, 404),
     # the QA program: assignments and "My reviews", coaching
     ("GET", "/my/reviews", 302, 403, 403, 200, 200, 200),
     ("POST", "/calls/{own_call}/assign", 302, 403, 404, 303, 303, 303),
@@ -169,7 +182,7 @@ def _targets(world) -> dict[str, int]:
         "calibration": world.calibration, "closing": world.closing,
         "blind_call": world.calls["cpl005"],
         "spare": world.users["spare"],
-        "spare_agent": world.users["spare_agent"], "scorecard": 1,
+        "spare_agent": world.users["spare_agent"], "scorecard": 1, "north": world.north,
     }
 
 
@@ -196,6 +209,16 @@ def _form(path: str, world) -> dict:
         data = (SAMPLES / "cen028.mp3").read_bytes()
         return {"recording": (io.BytesIO(data), "matrix.mp3"), "agent_id": "A11",
                 "language": "en", "direction": "inbound"}
+    if path == "/admin/teams":
+        return {"name": "Made by the matrix"}
+    if path.endswith("/agents"):
+        return {"agent_id": "A11"}  # already in North
+    if path.endswith("/agents/remove"):
+        return {"agent_id": "A02"}  # in no team: refused
+    if path.endswith("/supervisors"):
+        return {"username": "admin"}  # an admin: refused
+    if path.endswith("/supervisors/remove"):
+        return {"username": "supervisor"}  # was not given North: refused
     if path == "/admin/users":
         return {"username": "made-by-matrix", "password": "long enough words", "role": "supervisor"}
     if path.endswith("/active"):
@@ -229,7 +252,8 @@ def _counts(app) -> dict[str, int]:
         return {model.__name__: session.scalar(select(func.count()).select_from(model))
                 for model in (ItemOverride, Feedback, CallReview, Dispute, User,
                               ReviewAssignment, CoachingNote, CalibrationSession,
-                              CalibrationVerdict, CalibrationAgreed)}
+                              CalibrationVerdict, CalibrationAgreed, Team, TeamMember,
+                              TeamSupervisor)}
 
 
 @pytest.mark.parametrize("path", POSTS)

@@ -79,6 +79,22 @@ def test_survey_results_are_on_the_call_page_also_for_the_agent(app, world):
     assert 'id="test-call-form"' not in page  # only supervisors mark test calls
 
 
+def test_the_agents_list_of_calls_shows_the_survey_of_calls_that_have_one(app, world):
+    _survey_all(app, world)  # John Carter's transcripts; not his recordings
+    page = session_browser(app, world.users["agent"]).get("/my/calls?per_page=100").get_data(
+        as_text=True)
+    rows = dict(re.findall(r'<tr class="call-row" data-call-id="(\d+)">(.*?)</tr>', page, re.S))
+    assert len(rows) == 4  # his two samples, as transcripts and as recordings
+    for sample, nps, csat in ANSWERS[:2]:
+        cell = re.search(r'<td class="survey-cell">(.*?)</td>', rows[str(world.calls[sample])],
+                         re.S).group(1)
+        assert f'data-nps="{nps}" data-csat="{csat}"' in cell
+        assert " ".join(re.sub(r"<[^>]+>", " ", cell).split()) == f"NPS {nps} CSAT {csat}"
+        assert f'title="About {sample}."' in cell
+        unsurveyed = rows[str(world.audio[sample])]
+        assert re.search(r'<td class="survey-cell">\s*-\s*</td>', unsurveyed)
+
+
 def test_a_test_call_is_scored_but_kept_out_of_the_figures(app, world, session):
     _survey_all(app, world)
     supervisor = session_browser(app, world.users["supervisor"])

@@ -47,6 +47,7 @@ class World:
     dispute: int = 0  # of John Carter's call cen028
     other_dispute: int = 0  # of Piotr Wiśniewski's (add_teams)
     agents: dict[str, int] = field(default_factory=dict)  # agents.id by external id (add_teams)
+    north: int = 0  # team North's id (add_teams)
     own_coaching: int = 0  # a coaching note for John Carter (add_teams)
     other_coaching: int = 0  # for Piotr Wiśniewski (add_teams)
     calibration: int = 0  # a session of cpl005 (add_calibration)
@@ -99,7 +100,7 @@ def add_teams(app: Flask, world: World) -> None:
         session.add(user)
         session.flush()
         world.users["team_supervisor"] = user.id
-        teams.create_team(session, "North")
+        world.north = teams.create_team(session, "North").id
         teams.add_agent(session, "North", "A11")
         teams.give_team(session, "North", "team_supervisor")
         world.other_dispute = review.open_dispute(

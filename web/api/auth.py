@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 
 from callqa.models import ApiScope, ApiToken
+from callqa.queries.scope import Scope, token_scope
 from callqa.services.integrations import authenticate
 from callqa.web import db
 
@@ -40,6 +41,7 @@ def _authenticate():
         return _unauthorized("unknown or revoked API token")
     db().commit()  # its last use, when that changed
     g.api_token = found
+    g.api_scope = token_scope(db(), found)
     return None
 
 
@@ -53,6 +55,13 @@ def api_token() -> ApiToken:
     token = g.get("api_token")
     assert token is not None, "the request passed _authenticate"
     return token
+
+
+def api_scope() -> Scope:
+    """The calls the token sees: its teams' agents' (every call for a token given no team)."""
+    scope = g.get("api_scope")
+    assert scope is not None, "the request passed _authenticate"
+    return scope
 
 
 def requires(scope: ApiScope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

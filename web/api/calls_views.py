@@ -22,7 +22,7 @@ from callqa.queries.call_page import call_page, find_call
 from callqa.services.ingest import ingest_recording
 from callqa.settings import InvalidValue, parse_value
 from callqa.web import db
-from callqa.web.api.auth import bp, problem, requires
+from callqa.web.api.auth import api_scope, bp, problem, requires
 from callqa.web.api.shapes import call_shape, scorecard_shape, transcript_shape
 from callqa.web.appctx import sessions, settings
 
@@ -48,11 +48,18 @@ def upload_call():
         meta = _metadata(request.form)
     except MetadataError as exc:
         return problem(422, "the metadata is not valid", [str(exc)])
+    refused = _outside_teams(meta)
+    if refused is not None:
+        return refused
     outcome = _ingest(recording, meta)
     if outcome.call_id is None:
         return problem(422, "the recording was not stored", [outcome.message])
     call = find_call(db(), outcome.call_id)
     assert call is not None  # just stored
+    if outcome.status == "duplicate" and not api_scope().allows(call):
+        # the same recording, stored before as another team's call: not shown to this token
+        return problem(409, "this recording is stored already, as a call outside this "
+                            "token's teams")
     if outcome.status == "duplicate":
         return jsonify({"call": call_shape(call), "duplicate": True}), 200
     if outcome.status == CallStatus.FAILED:
@@ -61,6 +68,23 @@ def upload_call():
         return problem(status, "the recording is stored but cannot be processed",
                        [outcome.message], call=call_shape(call))
     return jsonify({"call": call_shape(call), "duplicate": False}), 201
+
+
+def _outside_teams(meta: CallMetadata):
+    """For a token scoped to teams: 422 when the upload names no agent, 403 when its agent is
+    not in the token's teams (a new agent is in none yet: put them in a team first, by callqa
+    team add-agent or Admin, Teams). The token could never read such a call back, and it
+    must not file calls under agents outside its teams."""
+    scope = api_scope()
+    if scope.agent_ids is None:
+        return None
+    if not meta.agent_id:
+        return problem(422, "the metadata is not valid",
+                       ["agent_id: required for a token scoped to teams"])
+    agent = directory.agent_by_external_id(db(), meta.agent_id)
+    if agent is None or not scope.has_agent(agent.id):
+        return problem(403, f"agent {meta.agent_id} is not in this token's teams")
+    return None
 
 
 def _metadata(form: Any) -> CallMetadata:
@@ -86,7 +110,9 @@ def _ingest(recording: FileStorage, meta: CallMetadata):
 
 
 def _call(call_id: int) -> Call | None:
-    return find_call(db(), call_id)
+    """The call, if the token sees it (a call outside its teams is as good as none: 404)."""
+    call = find_call(db(), call_id)
+    return call if call is not None and api_scope().allows(call) else None
 
 
 def _no_call(call_id: int):
@@ -150,7 +176,7 @@ def _filters(reasons: list[str]) -> CallFilters | None:
     if args.get("queue"):
         queue = directory.queue_by_name(db(), args["queue"])
         values["queue_id"] = queue.id if queue else -1
-    return CallFilters(**values)
+    return CallFilters(**values, scope=api_scope())
 
 
 def _limit(reasons: list[str]) -> int:

@@ -120,8 +120,11 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    texts = {401: "No token, or an unknown or revoked one", 403: "The token lacks the scope",
-             404: "No such call (or webhook)", 409: "Not scored yet",
+    texts = {401: "No token, or an unknown or revoked one",
+             403: "The token lacks the scope (or, uploading, the agent is not in its teams)",
+             404: "No such call (or webhook), or a call outside the token's teams",
+             409: "Not scored yet (uploading: stored already as a call outside the token's "
+                  "teams)",
              413: "The recording is over the upload limit", 415: "Not the content type",
              422: "Not valid: every reason is in `reasons`"}
     return {str(code): _json("Error", texts[code]) for code in (401, 403, *codes)}
@@ -184,7 +187,7 @@ PATHS: dict[str, Any] = {
         "post": _operation("ingest", "Upload a recording with its metadata", {
             "201": _json("Upload", "Stored and queued for transcription"),
             "200": _json("Upload", "The same audio is already stored: that call"),
-            **_errors(413, 415, 422)},
+            **_errors(409, 413, 415, 422)},
             requestBody={"required": True, "content": {
                 "multipart/form-data": {"schema": _UPLOAD_FORM}}}),
     },
@@ -230,6 +233,11 @@ back or is told when a call is scored, and the survey tool sends customers' answ
 Authenticate with `Authorization: Bearer <token>`: an administrator makes a token per
 integration (Admin, API tokens) with the scopes it needs: `ingest` (upload), `read` (calls,
 transcripts, scorecards, webhooks), `surveys` (answers in).
+
+A token may be scoped to teams, as a supervisor is given teams: it then sees only the calls
+of those teams' agents on every endpoint (another call is 404, a survey for it finds no
+call), its webhooks get events only for those calls, and it uploads only for those agents
+(403 for another agent, 422 when `agent_id` is missing). A token with no team sees every call.
 
 A webhook delivery is a POST of a JSON event with the headers `X-Callqa-Event`,
 `X-Callqa-Delivery`, `X-Callqa-Timestamp` and `X-Callqa-Signature`: `sha256=` and the hex

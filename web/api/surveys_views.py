@@ -7,7 +7,7 @@ from callqa.models import ApiScope
 from callqa.qa.surveys import SurveyError, parse_survey
 from callqa.services.surveys import record_survey
 from callqa.web import db
-from callqa.web.api.auth import bp, problem, requires
+from callqa.web.api.auth import api_scope, bp, problem, requires
 from callqa.web.api.shapes import survey_shape
 from callqa.web.appctx import settings
 
@@ -21,7 +21,8 @@ def add_survey():
     if not isinstance(data, dict):
         return problem(422, "the survey is not valid", ["the body: a JSON object"])
     try:
-        survey, replaced = record_survey(db(), settings(), parse_survey(data), "api")
+        survey, replaced = record_survey(db(), settings(), parse_survey(data), "api",
+                                         api_scope().agent_ids)
     except SurveyError as exc:
         db().rollback()
         return problem(422, "the survey is not stored", exc.reasons)
