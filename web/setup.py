@@ -10,7 +10,9 @@ from pathlib import Path
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from callqa.queries.arguments import INT_MAX
 from callqa.queries.directory import find_user
 from callqa.settings import Settings
 from callqa.web import db, i18n
@@ -49,7 +51,17 @@ def init_web(app: Flask, settings: Settings) -> None:
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.url_map.converters["int"] = DatabaseId  # before the routes are made
     _register_blueprints(app)
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in a route: a number larger than the database's ids is no route (404),
+    where it was an error of the database (500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def secret_key(home: Path) -> str:

@@ -31,7 +31,7 @@ from callqa.models import (
 )
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.scoring import Verdict
-from callqa.settings import InvalidValue, parse_value
+from callqa.queries.arguments import Rejections, argument
 
 PER_PAGE = 50
 
@@ -84,18 +84,15 @@ class CallFilters:
     descending: bool = True
 
     @classmethod
-    def from_args(cls, args: Any) -> CallFilters:
-        """From request arguments (a Mapping of strings); bad values are ignored, not fatal."""
+    def from_args(cls, args: Any, rejected: Rejections | None = None) -> CallFilters:
+        """From request arguments (a Mapping of strings); a value that does not read or is
+        out of range is left out (and noted in `rejected`), not fatal."""
         types = get_type_hints(cls)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = args.get(f.name)
-            if raw in (None, ""):
-                continue
-            try:
-                values[f.name] = parse_value(types[f.name], raw, f.name)
-            except InvalidValue:
-                continue
+            value = argument(args, f.name, types[f.name], rejected)
+            if value is not None:
+                values[f.name] = value
         if values.get("sort") not in SORTS:
             values.pop("sort", None)
         return cls(**values)
