@@ -24,10 +24,10 @@ from callqa.services.claims import (
     Claim,
     claim_next,
     give_up_on_stale,
-    heartbeat,
     owned_call,
     release,
 )
+from callqa.services.heartbeats import HeartbeatTimer
 from callqa.services.score_store import rules_for, score_call
 from callqa.services.transcribing import (
     Recording,
@@ -119,9 +119,10 @@ class Worker:
 
     def process(self, claim: Claim) -> Outcome:
         try:
-            job = self._job(claim)
-            transcript = self._transcribe(job, claim)
-            return self._store(claim, transcript)
+            with HeartbeatTimer(self.sessions, claim, self.settings.heartbeat_s) as beat:
+                job = self._job(claim)
+                transcript = self._transcribe(job, beat)
+                return self._store(claim, transcript)
         except (AudioError, CallFailed) as exc:
             return self._fail(claim, exc.message)
         except LostClaim:
@@ -156,26 +157,22 @@ class Worker:
             raise CallFailed(N_("recording is missing from storage: %(path)s"), path=str(path))
         return Job(claim.call_id, path, language, layout, agent_name)
 
-    def _transcribe(self, job: Job, claim: Claim) -> Transcript:
+    def _transcribe(self, job: Job, beat: HeartbeatTimer) -> Transcript:
         recording = Recording(job.path, job.language, job.layout, job.agent_name,
                               name=f"call {job.call_id}")
-        return transcribe_recording(recording, self.settings, self._load_transcriber(),
-                                    rules_for(self.settings).scorecard,
-                                    self._heartbeat_every(claim))
+        transcript = transcribe_recording(recording, self.settings, self._load_transcriber(),
+                                          rules_for(self.settings).scorecard,
+                                          self._stop_if_lost(beat))
+        self._stop_if_lost(beat)(None)
+        return transcript
 
-    def _heartbeat_every(self, claim: Claim) -> Callable[[Segment], None]:
-        last = time.monotonic()
-
-        def beat(_segment: Segment) -> None:
-            nonlocal last
-            if time.monotonic() - last < self.settings.heartbeat_s:
-                return
-            with self.sessions.begin() as session:
-                if not heartbeat(session, claim):
-                    raise LostClaim()
-            last = time.monotonic()
-
-        return beat
+    @staticmethod
+    def _stop_if_lost(beat: HeartbeatTimer) -> Callable[[Segment | None], None]:
+        """Checked at each segment: a call taken over is not worked on further."""
+        def check(_segment: Segment | None) -> None:
+            if beat.lost:
+                raise LostClaim()
+        return check
 
     def _store(self, claim: Claim, transcript: Transcript) -> Outcome:
         engine = self._load_transcriber().info
