@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from callqa.cli.context import App, pass_app
 from callqa.cli.progress import ProgressBar
 from callqa.models import Call, Queue, Role, User
+from callqa.models.db import DISCONNECTS, unavailable
 from callqa.models.lookup import queue_for
 from callqa.qa.metadata import (
     CallMetadata,
@@ -144,7 +145,11 @@ def process(app: App, watch: bool, poll: float, limit: int | None, progress: boo
     worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = ProgressBar(enabled=show_bar)
-    outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    try:
+        outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    except DISCONNECTS as exc:  # a batch stops (a watching worker waits for the database)
+        bar.close()
+        raise click.ClickException(str(unavailable(app.settings.db_url, exc))) from None
     bar.close()
     for outcome in outcomes:
         if outcome.message:

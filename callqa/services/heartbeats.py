@@ -6,7 +6,6 @@ dead, its call taken over twice and failed with a false reason. The timer beats 
 thread, in its own short transactions, whatever the work is doing."""
 from __future__ import annotations
 
-import logging
 import threading
 from types import TracebackType
 
@@ -14,19 +13,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.services.claims import Claim, heartbeat
-
-log = logging.getLogger(__name__)
+from callqa.services.outages import Outage
 
 
 class HeartbeatTimer:
     """`with HeartbeatTimer(...) as beat:` beats for `claim` every `every_s` until the block
     ends. `lost` turns true once another worker owns the call; the work asks `beat.lost` at
     its checkpoints and stops. A beat the database refuses (an outage) is logged and the next
-    one tried: the claim stays ours while the database is gone, as nobody can take it."""
+    one tried (one line per outage): the claim stays ours while the database is gone, as
+    nobody can take it."""
 
     def __init__(self, sessions: sessionmaker[Session], claim: Claim, every_s: float) -> None:
         self.sessions, self.claim, self.every_s = sessions, claim, every_s
         self.lost = False
+        self._outage = Outage(f"heartbeat of call {claim.call_id}")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"heartbeat-call-{claim.call_id}")
@@ -47,6 +47,7 @@ class HeartbeatTimer:
                     if not heartbeat(session, self.claim):
                         self.lost = True
                         return
-            except SQLAlchemyError as exc:
-                log.warning("heartbeat for call %s not sent (%s): trying again in %.0f s",
-                            self.claim.call_id, type(exc).__name__, self.every_s)
+            except SQLAlchemyError as exc:  # tried again at the next beat
+                self._outage.note(exc)
+            else:
+                self._outage.over()

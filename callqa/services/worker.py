@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import Call, CallStatus, utcnow
 from callqa.models.call import error_columns
+from callqa.models.db import DISCONNECTS
 from callqa.models.rows import utterance_row
 from callqa.qa.audio import AudioError
 from callqa.qa.messages import N_, Message, MessageError
@@ -28,6 +29,7 @@ from callqa.services.claims import (
     release,
 )
 from callqa.services.heartbeats import HeartbeatTimer
+from callqa.services.outages import Outage
 from callqa.services.score_store import rules_for, score_call
 from callqa.services.transcribing import (
     Recording,
@@ -82,22 +84,37 @@ class Worker:
         self.sessions = sessions
         self.settings = settings
         self._load_transcriber = load_transcriber
+        self._interrupted: Claim | None = None  # a call a database outage stopped
 
     def run(self, watch: bool = False, poll_s: float = 5.0, limit: int | None = None,
             progress: Progress | None = None) -> list[Outcome]:
         """Process claimable calls until none are left (or forever with `watch`)."""
         progress = progress or Progress()
         progress.on_start(*self.backlog())
+        outage = Outage("worker")
         while limit is None or len(progress.outcomes) < limit:
-            outcome = self.process_next()
-            if outcome is None:
-                if not watch:
-                    break
-                time.sleep(poll_s)
-                continue
-            progress.outcomes.append(outcome)
-            progress.on_outcome(outcome)
+            if not self._run_once(watch, poll_s, progress, outage):
+                break
         return progress.outcomes
+
+    def _run_once(self, watch: bool, poll_s: float, progress: Progress, outage: Outage) -> bool:
+        """One call, or a wait; False when there is nothing left and not watching."""
+        try:
+            self._give_back_interrupted()
+            outcome = self.process_next()
+        except DISCONNECTS as exc:  # the database went away: wait for it (watching)
+            if not watch:
+                raise
+            time.sleep(outage.note(exc))
+            return True
+        outage.over()
+        if outcome is None:
+            if watch:
+                time.sleep(poll_s)
+            return watch
+        progress.outcomes.append(outcome)
+        progress.on_outcome(outcome)
+        return True
 
     def backlog(self) -> tuple[int, float]:
         """Calls waiting and their audio seconds."""
@@ -128,6 +145,9 @@ class Worker:
         except LostClaim:
             log.warning("call %s was taken over by another worker", claim.call_id)
             return Outcome(claim.call_id, "lost", message="taken over by another worker")
+        except DISCONNECTS:  # not the call's fault: given back once the database is back
+            self._interrupted = claim
+            raise
         except (KeyboardInterrupt, SystemExit):
             with self.sessions.begin() as session:
                 release(session, claim)
@@ -136,6 +156,16 @@ class Worker:
             log.exception("call %s failed", claim.call_id)
             return self._fail(claim, Message(N_("internal error: %(error)s"),
                                              {"error": f"{type(exc).__name__}: {exc}"}))
+
+    def _give_back_interrupted(self) -> None:
+        """Hand back to the queue the call a database outage interrupted (rather than leave
+        it to be taken over as if this worker had died, an attempt lost)."""
+        if self._interrupted is not None:
+            with self.sessions.begin() as session:
+                release(session, self._interrupted)
+            log.warning("call %s interrupted by the database outage: queued again",
+                        self._interrupted.call_id)
+            self._interrupted = None
 
     def _job(self, claim: Claim) -> Job:
         with self.sessions() as session:
