@@ -23,3 +23,7 @@ __all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride"
 from callqa.models.login import LoginFailure  # noqa: E402
 
 __all__ += ["LoginFailure"]
+
+from callqa.models.worker import WorkerSeen  # noqa: E402
+
+__all__ += ["WorkerSeen"]

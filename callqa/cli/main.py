@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from callqa.cli.context import App, pass_app
 from callqa.cli.progress import ProgressBar
+from callqa.cli.signals import stop_child, stop_on_signals
 from callqa.models import Call, Queue, Role, User
 from callqa.models.db import DISCONNECTS, unavailable
 from callqa.models.lookup import queue_for
@@ -142,6 +144,8 @@ def _manifest_jobs(manifest: Path | None) -> list[tuple[Path, CallMetadata]]:
 @pass_app
 def process(app: App, watch: bool, poll: float, limit: int | None, progress: bool | None) -> None:
     """Transcribe queued calls (and calls a killed worker left behind)."""
+    if watch:
+        stop_on_signals()  # SIGTERM too hands back the call in work (KeyboardInterrupt)
     worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = ProgressBar(enabled=show_bar)
@@ -202,9 +206,24 @@ def demo(ctx: click.Context, serve: bool, host: str, port: int, new_passwords: b
     if serve:
         from callqa.cli.serve import serve_ui
 
-        serve_ui(app.settings, host, port)
+        stop_on_signals()
+        worker = _worker_beside(app)
+        try:
+            serve_ui(app.settings, host, port)
+        finally:
+            stop_child(worker)
+            click.echo("worker stopped")
     else:
         click.echo("serve the review UI with: callqa serve")
+
+
+def _worker_beside(app: App) -> subprocess.Popen:
+    """`callqa process --watch` as a child process, for recordings uploaded in the UI; the
+    demo stops it when the server stops."""
+    click.echo("worker: transcribing uploads as they come (callqa process --watch)")
+    return subprocess.Popen(
+        [sys.executable, "-m", "callqa", "--database-url", app.settings.db_url, "process",
+         "--watch", "--poll", "2", "--no-progress"])
 
 
 # Demo accounts of the review UI: (user name, role, the sample agent an agent user is).

@@ -5,15 +5,19 @@ Every call is its own unit of work; a broken recording fails alone with its reas
 from __future__ import annotations
 
 import logging
+import math
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callqa.models import Call, CallStatus, utcnow
+from callqa.models import Call, CallStatus, WorkerSeen, utcnow
 from callqa.models.call import error_columns
 from callqa.models.db import DISCONNECTS
 from callqa.models.rows import utterance_row
@@ -85,6 +89,8 @@ class Worker:
         self.settings = settings
         self._load_transcriber = load_transcriber
         self._interrupted: Claim | None = None  # a call a database outage stopped
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._seen_at = -math.inf
 
     def run(self, watch: bool = False, poll_s: float = 5.0, limit: int | None = None,
             progress: Progress | None = None) -> list[Outcome]:
@@ -92,15 +98,19 @@ class Worker:
         progress = progress or Progress()
         progress.on_start(*self.backlog())
         outage = Outage("worker")
-        while limit is None or len(progress.outcomes) < limit:
-            if not self._run_once(watch, poll_s, progress, outage):
-                break
+        try:
+            while limit is None or len(progress.outcomes) < limit:
+                if not self._run_once(watch, poll_s, progress, outage):
+                    break
+        finally:
+            self._gone()
         return progress.outcomes
 
     def _run_once(self, watch: bool, poll_s: float, progress: Progress, outage: Outage) -> bool:
         """One call, or a wait; False when there is nothing left and not watching."""
         try:
             self._give_back_interrupted()
+            self._seen()
             outcome = self.process_next()
         except DISCONNECTS as exc:  # the database went away: wait for it (watching)
             if not watch:
@@ -115,6 +125,23 @@ class Worker:
         progress.outcomes.append(outcome)
         progress.on_outcome(outcome)
         return True
+
+    def _seen(self) -> None:
+        """Tell the UI a worker runs (at most once per heartbeat interval)."""
+        now = time.monotonic()
+        if now - self._seen_at < self.settings.heartbeat_s:
+            return
+        with self.sessions.begin() as session:
+            session.merge(WorkerSeen(worker=self.name, seen_at=utcnow()))
+        self._seen_at = now
+
+    def _gone(self) -> None:
+        """A worker stopping says so: the UI need not wait for its last sighting to age."""
+        try:
+            with self.sessions.begin() as session:
+                session.execute(delete(WorkerSeen).where(WorkerSeen.worker == self.name))
+        except DISCONNECTS:
+            pass  # the sighting ages out
 
     def backlog(self) -> tuple[int, float]:
         """Calls waiting and their audio seconds."""
