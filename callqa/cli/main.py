@@ -36,6 +36,7 @@ from callqa.services.worker import Worker
 from callqa.settings import InvalidValue, load_settings
 
 SAMPLES = Path(__file__).parents[1] / "samples"
+LEMMAS_LOGGER = "callqa.qa.scoring.lemmas"
 
 
 @click.group()
@@ -46,6 +47,8 @@ def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
     """callqa: transcribe recorded calls and check their quality."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    # what a first run waits for (the Polish lemma index, once per machine) is shown
+    logging.getLogger(LEMMAS_LOGGER).setLevel(logging.DEBUG if verbose else logging.INFO)
     try:
         settings = load_settings().with_overrides(database_url=database_url)
     except InvalidValue as exc:
