@@ -17,7 +17,7 @@ from callqa.models import Call, CallStatus, Queue, utcnow
 from callqa.models.call import error_columns
 from callqa.models.lookup import agent_for, queue_for
 from callqa.models.rows import utterance_row
-from callqa.qa.audio import AudioError, AudioInfo, AudioOptions, probe_audio
+from callqa.qa.audio import TOO_LONG, AudioError, AudioInfo, AudioOptions, probe_audio
 from callqa.qa.messages import N_, Message
 from callqa.qa.metadata import CallMetadata, customer_key, read_sidecar, sidecar_for
 from callqa.qa.storage import IncomingCopy, copy_in, file_sha256, storage_name
@@ -73,13 +73,18 @@ def ingest_recording(
         return _duplicate(path, duplicate)
     info, error = _probe(copy.path, settings)
     name = storage_name(copy.sha256, info.container if info else None)
-    try:
-        copy.keep_as(settings.recordings_dir, name)
-    except OSError as exc:
-        copy.discard()
-        return _not_stored(path, exc, settings.recordings_dir)
+    kept: str | None = name
+    if error is not None and error.msgid == TOO_LONG:
+        copy.discard()  # the call says why; hours of audio nobody can process are not kept
+        kept = None
+    else:
+        try:
+            copy.keep_as(settings.recordings_dir, name)
+        except OSError as exc:
+            copy.discard()
+            return _not_stored(path, exc, settings.recordings_dir)
     with sessions() as session:
-        call = _new_call(session, settings, path, copy, name, meta, info, error)
+        call = _new_call(session, settings, path, copy, kept, meta, info, error)
         try:
             session.commit()
         except IntegrityError:  # the same audio ingested by another process a moment ago
@@ -139,7 +144,7 @@ def _described_by(session: Session, settings: Settings, meta: CallMetadata) -> d
 
 
 def _new_call(
-    session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str,
+    session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str | None,
     meta: CallMetadata,
     info: AudioInfo | None, error: Message | None,
 ) -> Call:

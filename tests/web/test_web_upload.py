@@ -130,3 +130,22 @@ def test_an_upload_over_the_size_limit_keeps_no_bytes(settings, world_for):
                        language="en")
     assert response.status_code == 413
     assert _kept_files(settings) == before
+
+
+def test_an_upload_longer_than_the_limit_is_failed_with_its_reason_and_no_bytes_kept(
+        app, world, session):
+    """A recording over CALLQA_MAX_DURATION_S was kept whole in storage beside its failed
+    call: hours of audio nobody can process, a way to fill the disk."""
+    app.config["CALLQA_SETTINGS"] = replace(app.config["CALLQA_SETTINGS"], max_duration_s=5)
+    settings = app.config["CALLQA_SETTINGS"]
+    before = _kept_files(settings)
+    supervisor = session_browser(app, world.users["supervisor"])
+    response = _upload(supervisor, (SAMPLES / "cen025.flac").read_bytes()[:-4] + b"\0\0\0\0",
+                       "long.flac", language="en")
+    assert response.status_code == 303
+    call = session.scalars(select(Call).where(Call.original_filename == "long.flac")).one()
+    assert call.status == "failed" and "over the 5 s limit" in call.error
+    assert call.storage_name is None
+    assert _kept_files(settings) == before
+    page = supervisor.get(response.location).get_data(as_text=True)
+    assert "cannot be processed" in page and 'id="player"' not in page
