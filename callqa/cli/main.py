@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -224,9 +225,9 @@ def _worker_beside(app: App) -> subprocess.Popen:
     """`callqa process --watch` as a child process, for recordings uploaded in the UI; the
     demo stops it when the server stops."""
     click.echo("worker: transcribing uploads as they come (callqa process --watch)")
-    return subprocess.Popen(
-        [sys.executable, "-m", "callqa", "--database-url", app.settings.db_url, "process",
-         "--watch", "--poll", "2", "--no-progress"])
+    return subprocess.Popen(  # the URL in its environment, not its arguments (ps shows those)
+        [sys.executable, "-m", "callqa", "process", "--watch", "--poll", "2", "--no-progress"],
+        env={**os.environ, "CALLQA_DATABASE_URL": app.settings.db_url})
 
 
 # Demo accounts of the review UI: (user name, role, the sample agent an agent user is).
