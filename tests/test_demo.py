@@ -19,6 +19,12 @@ from callqa.services.ingest import ingest_recording
 from callqa.settings import Settings
 
 
+def model_cache() -> Path:
+    """The model cache the suite shares (tests/conftest.py's, which web tests' conftest
+    shadows as a module name)."""
+    return Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
+
+
 def _as_in_the_background() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -43,10 +49,9 @@ def test_the_demo_transcribes_an_upload_and_stops_with_its_worker(tmp_path, corp
     """Ctrl+C's signal to the demo alone (as `kill -INT` to a background job): the worker,
     its child, gets no signal of its own and is stopped by the demo. (SIGTERM takes the same
     way out: tests/test_serve.py.)"""
-    from conftest import MODEL_CACHE
     home, url = tmp_path / "home", f"sqlite:///{tmp_path / 'callqa.db'}"
     env = dict(os.environ, CALLQA_HOME=str(home), CALLQA_DATABASE_URL=url,
-               CALLQA_MODEL_CACHE_DIR=str(MODEL_CACHE))
+               CALLQA_MODEL_CACHE_DIR=str(model_cache()))
     demo = subprocess.Popen([sys.executable, "-m", "callqa", "demo", "--port", "0"], env=env,
                             text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             preexec_fn=_as_in_the_background)

@@ -31,10 +31,16 @@ from callqa.settings import Settings
 OUTAGE_S = 8.0
 
 
-def _env(home: Path, url: str, model_cache: Path | None = None, **extra: str) -> dict:
+def model_cache() -> Path:
+    """The model cache the suite shares (tests/conftest.py's, which web tests' conftest
+    shadows as a module name)."""
+    return Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
+
+
+def _env(home: Path, url: str, cache: Path | None = None, **extra: str) -> dict:
     env = dict(os.environ, CALLQA_DATABASE_URL=url, CALLQA_HOME=str(home), **extra)
-    if model_cache is not None:
-        env["CALLQA_MODEL_CACHE_DIR"] = str(model_cache)
+    if cache is not None:
+        env["CALLQA_MODEL_CACHE_DIR"] = str(cache)
     return env
 
 
@@ -72,11 +78,10 @@ def test_a_watching_worker_lives_through_an_outage(pg_url, tmp_path, samples):
     upgrade_schema(engine)
     sessions = make_session_factory(engine)
     settings = Settings(home=tmp_path, database_url=pg_url)
-    from conftest import MODEL_CACHE
     with TcpProxy(*_target(pg_url)) as proxy:
         worker = subprocess.Popen(
             [sys.executable, "-m", "callqa", "process", "--watch", "--poll", "0.5",
-             "--no-progress"], env=_env(tmp_path, _through(proxy, pg_url), MODEL_CACHE),
+             "--no-progress"], env=_env(tmp_path, _through(proxy, pg_url), model_cache()),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             before = ingest_recording(sessions, settings, samples / "cen028.mp3",
