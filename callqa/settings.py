@@ -134,7 +134,7 @@ _READERS: dict[type, tuple[Callable[[str], Any], str]] = {
 def parse_value(kind: Any, raw: str, name: str) -> Any:
     """`raw` read as `kind` (a type hint: bool, int, float, str, Path, date, a StrEnum, or
     one of them or None); raises InvalidValue naming `name`."""
-    kind = _without_none(kind)
+    kind = without_none(kind)
     if isinstance(kind, type) and issubclass(kind, Enum):
         try:
             return kind(raw.strip())
@@ -150,7 +150,7 @@ def parse_value(kind: Any, raw: str, name: str) -> Any:
         raise InvalidValue(name, raw, expected) from None
 
 
-def _without_none(kind: Any) -> Any:
+def without_none(kind: Any) -> Any:
     """X for `X | None`."""
     if isinstance(kind, UnionType) or get_origin(kind) is Union:
         options = [k for k in get_args(kind) if k is not type(None)]

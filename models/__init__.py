@@ -64,3 +64,7 @@ __all__ += ["ApiScope", "ApiToken", "ApiTokenTeam", "DeliveryStatus", "Survey", 
 from callqa.models.redaction import Erasure, Redaction, RedactionMethod  # noqa: E402
 
 __all__ += ["Erasure", "Redaction", "RedactionMethod"]
+
+from callqa.models.worker import WorkerSeen  # noqa: E402
+
+__all__ += ["WorkerSeen"]

@@ -10,11 +10,42 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _UPGRADE_LOCK_ID = 7_345_001  # arbitrary PostgreSQL advisory lock key for schema upgrades
+# What a database that is down, restarting or unreachable raises (SQLite: locked too long).
+DISCONNECTS = (OperationalError, InterfaceError)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; str() is one line that says which and why."""
+
+
+def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """"cannot reach the database postgresql+psycopg://app:***@db/callqa: connection refused"."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    return DatabaseUnavailable(f"cannot reach the database {shown}: {driver_reason(exc)}")
+
+
+def driver_reason(exc: BaseException) -> str:
+    """The driver's message on one line, without SQLAlchemy's SQL and background link."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return " ".join(line.strip() for line in lines if line.strip()) or type(exc).__name__
+
+
+def open_database(url: str) -> Engine:
+    """An engine on an up-to-date schema; DatabaseUnavailable (one line) if the database
+    cannot be reached, where the driver's error is a long traceback."""
+    engine = make_engine(url)
+    try:
+        upgrade_schema(engine)
+    except DISCONNECTS as exc:
+        engine.dispose()
+        raise unavailable(url, exc) from exc
+    return engine
 
 
 def make_engine(url: str, **kwargs) -> Engine:

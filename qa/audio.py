@@ -47,6 +47,10 @@ class AudioError(MessageError):
     """
 
 
+# The reason of a recording over the length limit: kept without its bytes (ingest).
+TOO_LONG = N_("recording is %(duration)s long, over the %(limit)s limit")
+
+
 @dataclass(frozen=True)
 class AudioOptions:
     max_duration_s: float = 4 * 3600
@@ -326,9 +330,8 @@ def _check_duration(duration: float, options: AudioOptions) -> None:
     if duration <= 0:
         raise AudioError(N_("no audio data: the recording has zero length"))
     if duration > options.max_duration_s:
-        raise AudioError(
-            N_("recording is %(duration)s long, over the %(limit)s limit"),
-            duration=_format_duration(duration), limit=_format_duration(options.max_duration_s))
+        raise AudioError(TOO_LONG, duration=_format_duration(duration),
+                         limit=_format_duration(options.max_duration_s))
 
 
 # --- decoding ---------------------------------------------------------------------------

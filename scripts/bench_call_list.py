@@ -314,8 +314,9 @@ def _item_rows(seeder: _Seeder, call_id: int) -> list[dict]:
             else None,
             "confidence": round(seeder.rng.uniform(0.6, 1.0), 2) if verdict == "passed"
             else None,
-            "detail": {"label": dict(item.label), "explanation": f"{item.id}: {verdict}",
-                       "looked_in": None, "evidence": []},
+            "detail": {"label": dict(item.label), "looked_in": None, "evidence": [],
+                       # in each UI language, as the scorer stores it
+                       "explanation": dict.fromkeys(("en", "pl"), f"{item.id}: {verdict}")},
         })
     return rows
 
@@ -334,16 +335,26 @@ def _score_rows(seeder: _Seeder, batch: _Batch, call_id: int, started_at: dateti
         "score": 50.0 if capped else score, "passed_weight": passed,
         "applicable_weight": applicable, "flagged": flagged, "capped": capped,
         "needs_review": any(i["effective_verdict"] == "review" for i in items),
-        "metrics": {"duration": round(duration, 2), "speakers_known": True,
-                    "speech_seconds": round(duration * 0.8, 2), "dead_air": [],
-                    "dead_air_seconds": 0.0, "longest_silence": 4.2, "holds": [],
-                    "talk_ratio": round(seeder.rng.uniform(0.5, 2.0), 2), "overtalk": [],
-                    "agent_words_per_minute": round(seeder.rng.uniform(110, 180), 1)},
+        "metrics": _metrics(seeder.rng, duration),
         "scored_at": started_at + timedelta(hours=1),
     })
     for item in items:
         item["call_score_id"] = score_id
         batch.add(ItemResult.__table__, item)
+
+
+def _metrics(rng: random.Random, duration: float) -> dict[str, Any]:
+    """The shape of qa.metrics.CallMetrics.to_dict(), which the call page shows."""
+    ratio = rng.uniform(0.5, 2.0)
+    speech = duration * 0.8
+    agent = speech * ratio / (1 + ratio)
+    return {"duration": round(duration, 2), "speakers_known": True,
+            "speech_seconds": round(speech, 2), "dead_air": [], "dead_air_seconds": 0.0,
+            "longest_silence": 4.2, "holds": [], "agent_talk_seconds": round(agent, 2),
+            "customer_talk_seconds": round(speech - agent, 2), "talk_ratio": round(ratio, 2),
+            "overtalk": [], "overtalk_seconds": 0.0, "agent_words": int(agent * 2.4),
+            "agent_words_per_minute": round(rng.uniform(110, 180), 1),
+            "options": {"dead_air_seconds": 10.0, "overtalk_min_seconds": 0.3}}
 
 
 def _fcr_row(rng: random.Random, call_id: int, started_at: datetime, now: datetime) -> dict:

@@ -7,4 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/callqa demo "$@"
+# exec: the script becomes callqa, so a SIGTERM to it reaches the server and its worker
+exec .venv/bin/callqa demo "$@"

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from callqa.models.db import make_engine, make_session_factory, upgrade_schema
 from callqa.services.accounts import create_user
 
 PASSWORD = "correct horse battery"
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+# the module of this Python: .venv/bin/gunicorn's first line may name another checkout's
+GUNICORN = [sys.executable, "-m", "gunicorn"]
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def stop(process: subprocess.Popen) -> int:
 def test_gunicorn_serves_the_app_factory_with_workers_sharing_one_key(env, home, tmp_path):
     """The README's production command, with 2 workers starting at once on an empty database
     and home: they race to make the schema and the secret key, and must agree on both."""
-    command = [str(GUNICORN), "-w", "2", "-b", "127.0.0.1:0", "callqa.web:create_app()"]
+    command = [*GUNICORN, "-w", "2", "-b", "127.0.0.1:0", "callqa.web:create_app()"]
     server = subprocess.Popen(command, env=env, cwd=tmp_path, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -88,6 +90,31 @@ def test_callqa_serve_until_ctrl_c(env):
     finally:
         assert stop(server) == 0
     assert "no users yet" not in "".join(server.lines)
+
+
+def _as_in_the_background() -> None:
+    """What a shell without job control does to `command &`: SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_callqa_serve_started_in_the_background_stops_on_sigint_and_sigterm(env, signum):
+    """It ignored SIGINT when started in the background, and SIGTERM ended it without
+    closing anything."""
+    server = subprocess.Popen([sys.executable, "-m", "callqa", "serve", "--port", "0"], env=env,
+                              text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              preexec_fn=_as_in_the_background)
+    try:
+        wait_for_line(server, r"review UI on (http://127\.0\.0\.1:\d+)/ ")
+        server.send_signal(signum)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+    deadline = time.monotonic() + 10  # the reading thread takes the last lines
+    while "stopped" not in "".join(server.lines) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "stopped" in "".join(server.lines)
 
 
 def test_callqa_serve_says_when_the_port_is_taken(env):

@@ -1,12 +1,13 @@
 """The review UI: a Flask application factory and one blueprint per feature."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from flask import Flask, g
 from sqlalchemy.orm import Session
 
-from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.models.db import DatabaseUnavailable, make_session_factory, open_database
 from callqa.services.score_store import configure_scoring
 from callqa.settings import Settings, load_settings
 
@@ -27,8 +28,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings: Settings = app.config.get("CALLQA_SETTINGS") or load_settings()
     app.config["CALLQA_SETTINGS"] = settings
     configure_scoring(settings)
-    engine = make_engine(settings.db_url)
-    upgrade_schema(engine)
+    try:
+        engine = open_database(settings.db_url)
+    except DatabaseUnavailable as exc:
+        # One line instead of the driver's traceback in every gunicorn worker; exit code 3 is
+        # gunicorn's "worker failed to boot", on which it stops rather than respawning.
+        print(f"callqa: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(3) from None
     app.extensions["callqa_engine"] = engine
     app.extensions["callqa_sessions"] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from callqa.queries.arguments import Rejections
 from callqa.queries.call_list import SORTS, CallFilters
 from callqa.queries.call_page import find_feedback
 from callqa.services import reviewing as review
@@ -12,7 +13,7 @@ from callqa.services.reviewing import ReviewError
 from callqa.web import db
 from callqa.web.access import AGENTS, login_required, roles_required, signed_in_user, visible_call
 from callqa.web.i18n import gettext as _
-from callqa.web.listing import call_list, empty_list, sort_url, url_with
+from callqa.web.listing import call_list, empty_list, say_ignored, sort_url, url_with
 
 bp = Blueprint("agent", __name__)
 
@@ -21,11 +22,13 @@ bp = Blueprint("agent", __name__)
 @roles_required(*AGENTS)
 def my_calls():
     user = signed_in_user()
-    filters = CallFilters.from_args(request.args)
+    rejected: Rejections = []
+    filters = CallFilters.from_args(request.args, rejected)
     if user.agent_id is None:  # not linked to an agent record: no calls are theirs
         listing = empty_list(filters)
     else:
-        listing = call_list(db(), replace(filters, agent_id=user.agent_id))
+        listing = call_list(db(), replace(filters, agent_id=user.agent_id), rejected)
+    say_ignored(rejected)
     return render_template("agent/my_calls.html", listing=listing, sorts=SORTS,
                            sort_url=sort_url, url_with=url_with)
 

@@ -11,6 +11,7 @@ from flask import request as flask_request
 from callqa.models import Call, CallStatus, CoachingNote, ReviewAssignment, User
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.queries import directory
+from callqa.queries.arguments import Rejections
 from callqa.queries.assignments import call_assignments, reviewers
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
@@ -29,8 +30,9 @@ from callqa.web.access import (
 )
 from callqa.web.appctx import settings
 from callqa.web.assignment_views import default_due
+from callqa.web.i18n import gettext as _
 from callqa.web.i18n import pick, translator
-from callqa.web.listing import call_list, sort_url, url_with
+from callqa.web.listing import call_list, say_ignored, sort_url, url_with
 
 bp = Blueprint("calls", __name__)
 
@@ -42,9 +44,12 @@ LANGUAGE_CHOICES = ("pl", "en")
 @bp.get("/calls")
 @roles_required(*SUPERVISORS)
 def index():
-    filters = replace(CallFilters.from_args(flask_request.args), scope=user_scope())
+    rejected: Rejections = []
+    filters = replace(CallFilters.from_args(flask_request.args, rejected), scope=user_scope())
+    listing = call_list(db(), filters, rejected)
+    say_ignored(rejected)
     return render_template(
-        "calls/list.html", listing=call_list(db(), filters), sorts=SORTS,
+        "calls/list.html", listing=listing, sorts=SORTS,
         sort_url=sort_url, url_with=url_with, choices=_filter_choices(),
         export_args={k: v for k, v in flask_request.args.items()
                      if v and k not in ("page", "per_page")})
@@ -53,9 +58,16 @@ def index():
 @bp.get("/calls.csv")
 @roles_required(*SUPERVISORS)
 def export_csv():
-    """Every call the list's filters match (not just one page), in the list's order."""
-    query = call_list_query(replace(CallFilters.from_args(flask_request.args),
-                                    scope=user_scope()))
+    """Every call the list's filters match (not just one page), in the list's order. A
+    filter it cannot use is refused: leaving it out would export calls not asked for."""
+    rejected: Rejections = []
+    filters = CallFilters.from_args(flask_request.args, rejected)
+    if rejected:
+        return Response("".join(
+            _("Not exported: %(name)s=%(value)s is not a valid value, or out of range.",
+              name=item.name, value=item.value) + "\n" for item in rejected),
+            status=400, mimetype="text/plain")
+    query = call_list_query(replace(filters, scope=user_scope()))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
         _streamed_lines(query),

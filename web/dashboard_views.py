@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from callqa.queries import directory
 from callqa.queries.agreement import AgreementFilters, agreement
+from callqa.queries.arguments import Rejections
 from callqa.queries.stats import (
     PERIODS,
     Dashboard,
@@ -30,6 +31,7 @@ from callqa.web.access import SUPERVISORS, roles_required, user_scope
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
 from callqa.web.i18n import lazy_gettext, pick
+from callqa.web.listing import say_ignored
 from callqa.web.vendor_views import plotly_maplibre_style_id, plotly_version
 
 bp = Blueprint("dashboard", __name__)
@@ -38,7 +40,10 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/dashboard")
 @roles_required(*SUPERVISORS)
 def index():
-    filters = replace(DashboardFilters.from_args(request.args, utc_today()), scope=user_scope())
+    rejected: Rejections = []
+    filters = replace(DashboardFilters.from_args(request.args, utc_today(), rejected),
+                      scope=user_scope())
+    say_ignored(rejected)
     dashboard = build_dashboard(db(), filters)
     links, item_labels = CallLinks(filters), _item_labels()
     return render_template(

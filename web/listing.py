@@ -4,28 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import flash, request, url_for
 from sqlalchemy.orm import Session
 
 from callqa.queries import call_list as queries
+from callqa.queries.arguments import Rejections, argument
 from callqa.queries.call_list import PER_PAGE, CallFilters, CallList
+from callqa.web.i18n import gettext as _
 
 
-def call_list(session: Session, filters: CallFilters) -> CallList:
+def call_list(session: Session, filters: CallFilters,
+              rejected: Rejections | None = None) -> CallList:
     """The page of the list in the request's `page` and `per_page` arguments."""
-    return queries.call_list(session, filters, _int_arg("page", 1),
-                             _int_arg("per_page", PER_PAGE))
+    return queries.call_list(session, filters, page_arg("page", 1, rejected),
+                             page_arg("per_page", PER_PAGE, rejected))
 
 
 def empty_list(filters: CallFilters) -> CallList:
     return CallList.empty(filters)
 
 
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
+def page_arg(name: str, default: int, rejected: Rejections | None = None) -> int:
+    value = argument(request.args, name, int, rejected)
+    return default if value is None else value
+
+
+def say_ignored(rejected: Rejections) -> None:
+    """A notice on the page for each argument it could not use."""
+    for item in rejected:
+        if item.name == "range":
+            flash(_("That range has too many periods to show: it starts on %(day)s instead. "
+                    "For a longer range choose weeks or months.", day=item.value), "error")
+        else:
+            flash(_("Ignored %(name)s=%(value)s: not a valid value, or out of range.",
+                    name=item.name, value=item.value), "error")
 
 
 def url_with(**changes: object) -> str:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from callqa.qa.audio import AudioError
 from callqa.queries import directory
+from callqa.queries.arguments import Rejections
 from callqa.queries.review_queue import ReviewQueueFilters, queue_entry, review_queue
 from callqa.services import reviewing as review
 from callqa.services.listening import window_audio
@@ -26,7 +27,7 @@ from callqa.web.access import (
 )
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
-from callqa.web.listing import url_with
+from callqa.web.listing import page_arg, say_ignored, url_with
 from callqa.web.redirects import safe_next
 
 bp = Blueprint("review_queue", __name__)
@@ -36,17 +37,12 @@ PER_PAGE = 20
 @bp.get("/review-queue")
 @roles_required(*SUPERVISORS)
 def index():
-    filters = replace(ReviewQueueFilters.from_args(request.args), scope=user_scope())
-    page = review_queue(db(), filters, _page_arg(), PER_PAGE)
+    rejected: Rejections = []
+    filters = replace(ReviewQueueFilters.from_args(request.args, rejected), scope=user_scope())
+    page = review_queue(db(), filters, page_arg("page", 1, rejected), PER_PAGE)
+    say_ignored(rejected)
     return render_template("review/queue.html", queue=page, filters=filters,
                            choices=_filter_choices(), url_with=url_with)
-
-
-def _page_arg() -> int:
-    try:
-        return int(request.args.get("page", 1))
-    except ValueError:
-        return 1
 
 
 def _filter_choices() -> dict[str, object]:

@@ -10,10 +10,15 @@ from pathlib import Path
 from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from callqa.models.db import DISCONNECTS
+from callqa.queries.arguments import INT_MAX
 from callqa.queries.directory import find_user
+from callqa.queries.workers import no_worker_since
 from callqa.settings import Settings
 from callqa.web import db, i18n
+from callqa.web.access import SUPERVISORS
 from callqa.web.highlight import highlight
 from callqa.web.sessions import is_current
 
@@ -45,11 +50,22 @@ def init_web(app: Flask, settings: Settings) -> None:
     i18n.init_app(app)
     app.jinja_env.filters["highlight"] = highlight
     app.before_request(_load_user)
+    app.context_processor(_worker_notice)
     app.after_request(_security_headers)
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.url_map.converters["int"] = DatabaseId  # before the routes are made
     _register_blueprints(app)
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in a route: a number larger than the database's ids is no route (404),
+    where it was an error of the database (500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def secret_key(home: Path) -> str:
@@ -88,6 +104,26 @@ def _load_user() -> None:
             if language:
                 session["lang"] = language
     g.lang = i18n.request_language(g.user)
+
+
+# A worker polls at least this often (its heartbeat interval, times this) while it runs.
+_WORKER_SEEN_BEATS = 3
+
+
+def _worker_notice() -> dict:
+    """`worker_missing()` for the page header: for supervisors and admins, who upload, when
+    no processing worker has been seen recently ({"seen": when last, or None}), else None."""
+    def worker_missing() -> dict | None:
+        user = g.get("user")
+        if user is None or user.role not in SUPERVISORS:
+            return None
+        config: Settings = current_app.config["CALLQA_SETTINGS"]
+        try:
+            missing, seen = no_worker_since(db(), _WORKER_SEEN_BEATS * config.heartbeat_s)
+        except DISCONNECTS:  # the page (an error page, maybe) is shown without the notice
+            return None
+        return {"seen": seen} if missing else None
+    return {"worker_missing": worker_missing}
 
 
 # What anyone may fetch and caches may keep: the app's own static files and published libraries.

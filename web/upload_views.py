@@ -15,7 +15,7 @@ from callqa.models import CallStatus
 from callqa.qa.messages import N_
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
-from callqa.services.ingest import IngestOutcome, ingest_recording
+from callqa.services.ingest import IngestOutcome, ingest_recording, storage_error
 from callqa.web.access import SUPERVISORS, roles_required
 from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
@@ -52,10 +52,16 @@ def upload():
         flash(_("The metadata is not valid: %(problem)s",
                 problem=translated(exc.message.msgid, exc.message.params)), "error")
         return _form(values, 400)
-    outcome = _ingest(recording, meta)
+    try:
+        outcome = _ingest(recording, meta)
+    except OSError as exc:  # the upload could not be saved to be read (the disk is full...)
+        flash(_("The recording was not stored: %(problem)s", problem=storage_error(exc)),
+              "error")
+        return _form(values, 503)
     if outcome.call_id is None:
-        flash(_("The recording was not stored: %(problem)s", problem=outcome.message), "error")
-        return _form(values, 400)
+        flash(_("The recording was not stored: %(problem)s", problem=_problem(outcome)),
+              "error")
+        return _form(values, 503 if outcome.status == "error" else 400)
     messages = {CallStatus.QUEUED: _("Recording queued for transcription."),
                 "duplicate": _("This recording is already stored."),
                 CallStatus.FAILED: _("The recording is stored but cannot be processed: %(problem)s",
@@ -63,6 +69,14 @@ def upload():
     failed = outcome.status == CallStatus.FAILED
     flash(messages.get(outcome.status, outcome.status), "error" if failed else "ok")
     return redirect(url_for("calls.show", call_id=outcome.call_id), code=303)
+
+
+@bp.errorhandler(OSError)
+def _not_saved(exc: OSError):
+    """The upload could not be saved where the body is read to (the disk is full...): said
+    on the form, not a bare 500. The body is read by the CSRF check, before the view."""
+    flash(_("The recording was not stored: %(problem)s", problem=storage_error(exc)), "error")
+    return _form({}, 503)
 
 
 def _problem(outcome: IngestOutcome) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.models.db import DatabaseUnavailable, make_session_factory, open_database
 from callqa.services.score_store import configure_scoring
 from callqa.settings import Settings
 
@@ -15,8 +15,10 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         configure_scoring(settings)
-        self.engine = make_engine(settings.db_url)
-        upgrade_schema(self.engine)
+        try:
+            self.engine = open_database(settings.db_url)
+        except DatabaseUnavailable as exc:
+            raise click.ClickException(str(exc)) from None  # one line, no traceback
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +14,9 @@ from sqlalchemy import func, select
 
 from callqa.cli.context import App, pass_app
 from callqa.cli.progress import ProgressBar
+from callqa.cli.signals import stop_child, stop_on_signals
 from callqa.models import Call, Queue, Role, User
+from callqa.models.db import DISCONNECTS, unavailable
 from callqa.models.lookup import queue_for
 from callqa.qa.metadata import (
     CallMetadata,
@@ -34,6 +38,7 @@ from callqa.services.worker import Worker
 from callqa.settings import InvalidValue, load_settings
 
 SAMPLES = Path(__file__).parents[1] / "samples"
+LEMMAS_LOGGER = "callqa.qa.scoring.lemmas"
 
 
 @click.group()
@@ -44,6 +49,8 @@ def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
     """callqa: transcribe recorded calls and check their quality."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    # what a first run waits for (the Polish lemma index, once per machine) is shown
+    logging.getLogger(LEMMAS_LOGGER).setLevel(logging.DEBUG if verbose else logging.INFO)
     try:
         settings = load_settings().with_overrides(database_url=database_url)
     except InvalidValue as exc:
@@ -145,10 +152,16 @@ def _manifest_jobs(manifest: Path | None) -> list[tuple[Path, CallMetadata]]:
 @pass_app
 def process(app: App, watch: bool, poll: float, limit: int | None, progress: bool | None) -> None:
     """Transcribe queued calls (and calls a killed worker left behind)."""
+    if watch:
+        stop_on_signals()  # SIGTERM too hands back the call in work (KeyboardInterrupt)
     worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = ProgressBar(enabled=show_bar)
-    outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    try:
+        outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    except DISCONNECTS as exc:  # a batch stops (a watching worker waits for the database)
+        bar.close()
+        raise click.ClickException(str(unavailable(app.settings.db_url, exc))) from None
     bar.close()
     for outcome in outcomes:
         if outcome.message:
@@ -201,9 +214,24 @@ def demo(ctx: click.Context, serve: bool, host: str, port: int, new_passwords: b
     if serve:
         from callqa.cli.serve import serve_ui
 
-        serve_ui(app.settings, host, port)
+        stop_on_signals()
+        worker = _worker_beside(app)
+        try:
+            serve_ui(app.settings, host, port)
+        finally:
+            stop_child(worker)
+            click.echo("worker stopped")
     else:
         click.echo("serve the review UI with: callqa serve")
+
+
+def _worker_beside(app: App) -> subprocess.Popen:
+    """`callqa process --watch` as a child process, for recordings uploaded in the UI; the
+    demo stops it when the server stops."""
+    click.echo("worker: transcribing uploads as they come (callqa process --watch)")
+    return subprocess.Popen(  # the URL in its environment, not its arguments (ps shows those)
+        [sys.executable, "-m", "callqa", "process", "--watch", "--poll", "2", "--no-progress"],
+        env={**os.environ, "CALLQA_DATABASE_URL": app.settings.db_url})
 
 
 # Demo accounts of the review UI: (user name, role, the sample agent an agent user is).

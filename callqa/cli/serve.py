@@ -6,6 +6,7 @@ import click
 from sqlalchemy import func, select
 
 from callqa.cli.context import App, pass_app
+from callqa.cli.signals import stop_on_signals
 from callqa.models import User
 from callqa.settings import Settings
 
@@ -21,6 +22,7 @@ def serve_command(app: App, host: str, port: int) -> None:
     with app.sessions() as session:
         if not session.scalar(select(func.count(User.id))):
             click.echo("no users yet: make one with `callqa create-user`, or run `callqa demo`")
+    stop_on_signals()
     serve_ui(app.settings, host, port)
 
 
@@ -35,9 +37,10 @@ def serve_ui(settings: Settings, host: str, port: int) -> None:
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"review UI on http://{shown_host}:{server.server_port}/ (Ctrl+C stops it)")
     try:
-        server.serve_forever()
+        server.serve_forever()  # until interrupted: werkzeug takes the KeyboardInterrupt
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass
     finally:
         server.server_close()
         web_app.extensions["callqa_engine"].dispose()
+    click.echo("stopped")

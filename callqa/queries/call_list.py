@@ -31,8 +31,8 @@ from callqa.models import (
 )
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.scoring import Verdict
+from callqa.queries.arguments import Rejections, argument
 from callqa.queries.scope import EVERYTHING, Scope
-from callqa.settings import InvalidValue, parse_value
 
 PER_PAGE = 50
 
@@ -88,18 +88,17 @@ class CallFilters:
     scope: Scope = field(default=EVERYTHING, kw_only=True)
 
     @classmethod
-    def from_args(cls, args: Any) -> CallFilters:
-        """From request arguments (a Mapping of strings); bad values are ignored, not fatal."""
+    def from_args(cls, args: Any, rejected: Rejections | None = None) -> CallFilters:
+        """From request arguments (a Mapping of strings); a value that does not read or is
+        out of range is left out (and noted in `rejected`), not fatal."""
         types = get_type_hints(cls)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = None if f.name == "scope" else args.get(f.name)
-            if raw in (None, ""):
+            if f.name == "scope":  # never from request arguments
                 continue
-            try:
-                values[f.name] = parse_value(types[f.name], raw, f.name)
-            except InvalidValue:
-                continue
+            value = argument(args, f.name, types[f.name], rejected)
+            if value is not None:
+                values[f.name] = value
         if values.get("sort") not in SORTS:
             values.pop("sort", None)
         return cls(**values)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from callqa.models import Call, CallScore, ItemResult, Utterance
 from callqa.qa.scoring import Verdict
+from callqa.queries.arguments import Rejections, argument
 from callqa.queries.scope import EVERYTHING, Scope
 from callqa.services.reviewing import suggested_verdict
 
@@ -29,10 +30,12 @@ class ReviewQueueFilters:
     scope: Scope = field(default=EVERYTHING, kw_only=True)  # the calls the user may see
 
     @classmethod
-    def from_args(cls, args: Any) -> ReviewQueueFilters:
-        """From request arguments; a bad number is ignored."""
-        return cls(item_id=args.get("item_id") or None, agent_id=_int(args.get("agent_id")),
-                   queue_id=_int(args.get("queue_id")))
+    def from_args(cls, args: Any, rejected: Rejections | None = None) -> ReviewQueueFilters:
+        """From request arguments; a number that does not read or is out of range is left
+        out (and noted in `rejected`)."""
+        return cls(item_id=args.get("item_id") or None,
+                   agent_id=argument(args, "agent_id", int, rejected),
+                   queue_id=argument(args, "queue_id", int, rejected))
 
 
 @dataclass(frozen=True)
@@ -165,11 +168,3 @@ def item_window(call: Call, item: ItemResult) -> tuple[float, float]:
     if duration:
         end = min(end, duration)
     return round(start, 2), round(max(end, start), 2)
-
-
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-

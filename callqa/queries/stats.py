@@ -26,8 +26,8 @@ from callqa.models import Agent, Call, CallScore, FcrResult, ItemResult, Queue, 
 from callqa.qa.fcr.contacts import FcrStatus
 from callqa.qa.perception import PerceptionStats, SurveyedCall
 from callqa.qa.scoring import Verdict
+from callqa.queries.arguments import FIRST_DAY, Rejected, Rejections, argument
 from callqa.queries.scope import EVERYTHING, Scope
-from callqa.settings import InvalidValue, parse_value
 
 PERIODS = ("day", "week", "month")
 FCR_GROUPINGS = ("agent", "queue", *PERIODS)
@@ -35,6 +35,9 @@ VERDICTS = tuple(Verdict)  # each is an ItemPassRate field
 FCR_STATUSES = tuple(FcrStatus)  # each is an FcrRate field
 DEFAULT_PERIOD = "week"
 DEFAULT_DAYS = 12 * 7
+# The most periods a dashboard shows: a day view over three months, weeks over three years,
+# months over ten. (A day view since year 1 grew a web worker to 2 GB.)
+MAX_PERIODS = {"day": 92, "week": 157, "month": 120}
 
 
 def utc_today() -> date:
@@ -67,35 +70,40 @@ class DashboardFilters(StatsFilters):
         return cls(date_from=today - timedelta(days=DEFAULT_DAYS - 1), date_to=today)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str], today: date) -> DashboardFilters:
-        """From request arguments; a missing or bad value takes its default, a reversed range
-        is put the right way round."""
+    def from_args(cls, args: Mapping[str, str], today: date,
+                  rejected: Rejections | None = None) -> DashboardFilters:
+        """From request arguments; a missing value takes its default, as does a bad or out of
+        range one (noted in `rejected`); a reversed range is put the right way round, and one
+        of more than `MAX_PERIODS` periods is cut to the last of them (noted as "range" with
+        the day it starts on then)."""
         default = cls.default(today)
-        date_from = _parse_date(args.get("date_from")) or default.date_from
-        date_to = _parse_date(args.get("date_to")) or default.date_to
+        date_from = argument(args, "date_from", date, rejected) or default.date_from
+        date_to = argument(args, "date_to", date, rejected) or default.date_to
         if date_from > date_to:
             date_from, date_to = date_to, date_from
-        period = args.get("period")
+        period = args.get("period") or DEFAULT_PERIOD
+        if period not in PERIODS:
+            if rejected is not None:
+                rejected.append(Rejected.of("period", period))
+            period = DEFAULT_PERIOD
+        earliest = earliest_start(date_to, period)
+        if date_from < earliest:
+            if rejected is not None:
+                rejected.append(Rejected("range", earliest.isoformat()))
+            date_from = earliest
         return cls(date_from=date_from, date_to=date_to,
-                   agent_id=_parse_int(args.get("agent_id")),
-                   queue_id=_parse_int(args.get("queue_id")),
-                   period=period if period in PERIODS else DEFAULT_PERIOD)
+                   agent_id=argument(args, "agent_id", int, rejected),
+                   queue_id=argument(args, "queue_id", int, rejected),
+                   period=period)
 
 
-def _parse_date(raw: str | None) -> date | None:
-    return _parsed(date, raw)
-
-
-def _parse_int(raw: str | None) -> int | None:
-    return _parsed(int, raw)
-
-
-def _parsed(kind: type, raw: str | None) -> Any:
-    """`raw` as `kind` by the one typed parser; None when missing or bad."""
-    try:
-        return parse_value(kind, raw, kind.__name__) if raw else None
-    except InvalidValue:
-        return None
+def earliest_start(date_to: date, period: str) -> date:
+    """The first day a range ending on `date_to` may start on: `MAX_PERIODS[period]` periods
+    back (every period is a row of the trend, drawn and tabled, per agent)."""
+    start = period_start(date_to, period)
+    for _ in range(MAX_PERIODS[period] - 1):
+        start = period_start(start - timedelta(days=1), period)
+    return max(start, FIRST_DAY)
 
 
 # Periods: each is named by its first day (a Monday for weeks).

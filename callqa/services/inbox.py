@@ -121,6 +121,10 @@ class InboxWatcher:
             return
         if outcome.status == "skipped":  # vanished since the scan
             return
+        if outcome.status == "error":  # storage unwell (disk full...): the file stays
+            log.warning("inbox: cannot ingest %s now (%s); trying again next scan", path,
+                        outcome.message)
+            return
         result.outcomes.append(outcome)
         log.info("inbox: %s %s call %s%s", path.name, outcome.status, outcome.call_id,
                  f": {outcome.message}" if outcome.message else "")

@@ -17,8 +17,8 @@ from callqa.models import Call, CallStatus, Queue, utcnow
 from callqa.models.call import error_columns
 from callqa.models.lookup import agent_for, queue_for
 from callqa.models.rows import utterance_row
-from callqa.qa.audio import AudioError, AudioInfo, AudioOptions, probe_audio
-from callqa.qa.messages import Message
+from callqa.qa.audio import TOO_LONG, AudioError, AudioInfo, AudioOptions, probe_audio
+from callqa.qa.messages import N_, Message
 from callqa.qa.metadata import CallMetadata, customer_key, read_sidecar, sidecar_for
 from callqa.qa.storage import IncomingCopy, copy_in, file_sha256, storage_name
 from callqa.qa.transcript import Transcript
@@ -37,7 +37,10 @@ AUDIO_SUFFIXES = frozenset(
 @dataclass(frozen=True)
 class IngestOutcome:
     source: Path
-    status: str  # queued, failed (stored with its reason), duplicate, or skipped (not stored)
+    # queued, failed (stored with its reason), duplicate, skipped (not stored: not a file, a
+    # transcript that does not read), or error (not stored: the file could not be read or
+    # copied into storage, e.g. the disk is full; worth trying again)
+    status: str
     call_id: int | None = None
     message: str = ""
     problem: Message | None = None  # why a stored call cannot be processed, to translate
@@ -62,22 +65,48 @@ def ingest_recording(
         return IngestOutcome(path, "skipped", message="not a file")
     if meta.started_at is None:
         meta = replace(meta, started_at=datetime.fromtimestamp(path.stat().st_mtime, UTC))
-    copy = copy_in(path, settings.recordings_dir)
+    try:
+        copy = copy_in(path, settings.recordings_dir)
+    except OSError as exc:  # not readable, storage not writable, disk full: this file only
+        return _not_stored(path, exc, settings.recordings_dir)
     duplicate = _existing_call_id(sessions, copy.sha256)
     if duplicate is not None:
         copy.discard()
         return _duplicate(path, duplicate)
     info, error = _probe(copy.path, settings)
     name = storage_name(copy.sha256, info.container if info else None)
-    copy.keep_as(settings.recordings_dir, name)
+    kept: str | None = name
+    if error is not None and error.msgid == TOO_LONG:
+        copy.discard()  # the call says why; hours of audio nobody can process are not kept
+        kept = None
+    else:
+        try:
+            copy.keep_as(settings.recordings_dir, name)
+        except OSError as exc:
+            copy.discard()
+            return _not_stored(path, exc, settings.recordings_dir)
     with sessions() as session:
-        call = _new_call(session, settings, path, copy, name, meta, info, error)
+        call = _new_call(session, settings, path, copy, kept, meta, info, error)
         try:
             session.commit()
         except IntegrityError:  # the same audio ingested by another process a moment ago
             session.rollback()
             return _duplicate(path, _existing_call_id(sessions, copy.sha256))
         return IngestOutcome(path, call.status, call.id, str(error or ""), error)
+
+
+def _not_stored(path: Path, exc: OSError, storage: Path) -> IngestOutcome:
+    """A file that could not be read or copied into storage: nothing of it is kept."""
+    problem = Message(N_("not stored: %(reason)s"), {"reason": storage_error(exc, storage)})
+    return IngestOutcome(path, "error", message=str(problem), problem=problem)
+
+
+def storage_error(exc: OSError, where: Path | None = None) -> str:
+    """"No space left on device (/var/lib/callqa/recordings)": the reason and the file it
+    names, else `where` the write went (a failed write names no file)."""
+    reason = exc.strerror or type(exc).__name__
+    place = exc.filename or where
+    return f"{reason} ({place})" if place else reason
 
 
 def _duplicate(path: Path, call_id: int | None, what: str = "audio") -> IngestOutcome:
@@ -118,7 +147,7 @@ def _described_by(session: Session, settings: Settings, meta: CallMetadata) -> d
 
 
 def _new_call(
-    session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str,
+    session: Session, settings: Settings, path: Path, copy: IncomingCopy, name: str | None,
     meta: CallMetadata,
     info: AudioInfo | None, error: Message | None,
 ) -> Call:

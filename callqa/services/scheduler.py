@@ -32,9 +32,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from callqa.models.db import DISCONNECTS
 from callqa.services.fcr_jobs import recompute_fcr
 from callqa.services.inbox import InboxWatcher
 from callqa.services.leases import LeaseKeeper
+from callqa.services.outages import Outage
 from callqa.services.retention import RetentionError, apply_retention, check_retention_period
 from callqa.services.webhooks import DeliveryRun, deliver_due
 from callqa.settings import Settings
@@ -150,6 +152,7 @@ class SchedulerService:
         self.scheduler = BackgroundScheduler()
         watch_events(self.scheduler)
         self._runs: dict[str, Callable[[], object]] = {}
+        self.outage = Outage("scheduler")
 
     @property
     def holder(self) -> str:
@@ -171,20 +174,36 @@ class SchedulerService:
 
     def start(self) -> None:
         for spec in job_specs(self.settings):
-            self._add(spec, self.run_now, args=[spec.name])
+            self._add(spec, self._through_outages(self.run_now), args=[spec.name])
         tick = tick_s(self.settings)
         self._add(JobSpec("lease", IntervalTrigger(seconds=tick), _grace(tick), True),
-                  self.keeper.hold)
+                  self._through_outages(self.keeper.hold))
         self.scheduler.start()
         log.info("scheduler %s started: %s", self.holder, ", ".join(
             f"{job.id} next at {job.next_run_time:%Y-%m-%d %H:%M:%S}"
             for job in self.scheduler.get_jobs()))
 
+    def _through_outages(self, func: Callable[..., object]) -> Callable[..., object]:
+        """`func` as a scheduled run that a database outage skips: one line when the outage
+        starts and one when it ends (not a traceback each tick); the next tick tries again."""
+        def run(*args: Any) -> object:
+            try:
+                result = func(*args)
+            except DISCONNECTS as exc:
+                self.outage.note(exc)
+                return None
+            self.outage.over()
+            return result
+        return run
+
     def stop(self) -> None:
         """Wait for running jobs, then hand the lease over."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        self.keeper.release()
+        try:
+            self.keeper.release()
+        except DISCONNECTS as exc:  # the lease expires by itself
+            self.outage.note(exc)
 
     def _add(self, spec: JobSpec, func: Callable[..., object], args: list[Any] | None = None
              ) -> None:

@@ -5,16 +5,21 @@ Every call is its own unit of work; a broken recording fails alone with its reas
 from __future__ import annotations
 
 import logging
+import math
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callqa.models import Call, CallStatus, utcnow
+from callqa.models import Call, CallStatus, WorkerSeen, utcnow
 from callqa.models.call import error_columns
+from callqa.models.db import DISCONNECTS
 from callqa.models.rows import utterance_row
 from callqa.qa.audio import AudioError
 from callqa.qa.messages import N_, Message, MessageError
@@ -26,10 +31,11 @@ from callqa.services.claims import (
     Claim,
     claim_next,
     give_up_on_stale,
-    heartbeat,
     owned_call,
     release,
 )
+from callqa.services.heartbeats import HeartbeatTimer
+from callqa.services.outages import Outage
 from callqa.services.redacting import apply_redaction, redact_for_storage, silence_spans
 from callqa.services.score_store import rules_for, score_call
 from callqa.services.transcribing import (
@@ -87,6 +93,9 @@ class Worker:
         self.settings = settings
         self._load_transcriber = load_transcriber
         self.deliveries = DeliveryThread(sessions, settings)
+        self._interrupted: Claim | None = None  # a call a database outage stopped
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._seen_at = -math.inf
 
     def run(self, watch: bool = False, poll_s: float = 5.0, limit: int | None = None,
             progress: Progress | None = None) -> list[Outcome]:
@@ -95,19 +104,54 @@ class Worker:
         progress.on_start(*self.backlog())
         if watch:  # a long-lived worker also retries the webhook deliveries that failed
             self.deliveries.kick()
-        while limit is None or len(progress.outcomes) < limit:
-            outcome = self.process_next()
-            if outcome is None:
-                if not watch:
+        outage = Outage("worker")
+        try:
+            while limit is None or len(progress.outcomes) < limit:
+                if not self._run_once(watch, poll_s, progress, outage):
                     break
-                time.sleep(poll_s)
-                continue
-            progress.outcomes.append(outcome)
-            progress.on_outcome(outcome)
+        finally:
+            self._gone()
         # a run that ends gives the webhooks of its calls a moment to go out; what has not
         # gone by then is sent by the next worker (or `callqa webhooks deliver`)
         self.deliveries.drain(2 * self.settings.webhook_timeout_s)
         return progress.outcomes
+
+    def _run_once(self, watch: bool, poll_s: float, progress: Progress, outage: Outage) -> bool:
+        """One call, or a wait; False when there is nothing left and not watching."""
+        try:
+            self._give_back_interrupted()
+            self._seen()
+            outcome = self.process_next()
+        except DISCONNECTS as exc:  # the database went away: wait for it (watching)
+            if not watch:
+                raise
+            time.sleep(outage.note(exc))
+            return True
+        outage.over()
+        if outcome is None:
+            if watch:
+                time.sleep(poll_s)
+            return watch
+        progress.outcomes.append(outcome)
+        progress.on_outcome(outcome)
+        return True
+
+    def _seen(self) -> None:
+        """Tell the UI a worker runs (at most once per heartbeat interval)."""
+        now = time.monotonic()
+        if now - self._seen_at < self.settings.heartbeat_s:
+            return
+        with self.sessions.begin() as session:
+            session.merge(WorkerSeen(worker=self.name, seen_at=utcnow()))
+        self._seen_at = now
+
+    def _gone(self) -> None:
+        """A worker stopping says so: the UI need not wait for its last sighting to age."""
+        try:
+            with self.sessions.begin() as session:
+                session.execute(delete(WorkerSeen).where(WorkerSeen.worker == self.name))
+        except DISCONNECTS:
+            pass  # the sighting ages out
 
     def backlog(self) -> tuple[int, float]:
         """Calls waiting and their audio seconds."""
@@ -129,16 +173,20 @@ class Worker:
 
     def process(self, claim: Claim) -> Outcome:
         try:
-            job = self._job(claim)
-            # Redacted before anything is stored: the clear text never reaches the database.
-            redacted = redact_for_storage(self._transcribe(job, claim), self.settings.redact)
-            silenced = silence_spans(job.path, redacted.spans)
-            return self._store(claim, redacted, silenced)
+            with HeartbeatTimer(self.sessions, claim, self.settings.heartbeat_s) as beat:
+                job = self._job(claim)
+                # Redacted before anything is stored: the clear text never reaches the database.
+                redacted = redact_for_storage(self._transcribe(job, beat), self.settings.redact)
+                silenced = silence_spans(job.path, redacted.spans)
+                return self._store(claim, redacted, silenced)
         except (AudioError, CallFailed, RedactionAudioError) as exc:
             return self._fail(claim, exc.message)
         except LostClaim:
             log.warning("call %s was taken over by another worker", claim.call_id)
             return Outcome(claim.call_id, "lost", message="taken over by another worker")
+        except DISCONNECTS:  # not the call's fault: given back once the database is back
+            self._interrupted = claim
+            raise
         except (KeyboardInterrupt, SystemExit):
             with self.sessions.begin() as session:
                 release(session, claim)
@@ -147,6 +195,16 @@ class Worker:
             log.exception("call %s failed", claim.call_id)
             return self._fail(claim, Message(N_("internal error: %(error)s"),
                                              {"error": f"{type(exc).__name__}: {exc}"}))
+
+    def _give_back_interrupted(self) -> None:
+        """Hand back to the queue the call a database outage interrupted (rather than leave
+        it to be taken over as if this worker had died, an attempt lost)."""
+        if self._interrupted is not None:
+            with self.sessions.begin() as session:
+                release(session, self._interrupted)
+            log.warning("call %s interrupted by the database outage: queued again",
+                        self._interrupted.call_id)
+            self._interrupted = None
 
     def _job(self, claim: Claim) -> Job:
         with self.sessions() as session:
@@ -168,26 +226,22 @@ class Worker:
             raise CallFailed(N_("recording is missing from storage: %(path)s"), path=str(path))
         return Job(claim.call_id, path, language, layout, agent_name)
 
-    def _transcribe(self, job: Job, claim: Claim) -> Transcript:
+    def _transcribe(self, job: Job, beat: HeartbeatTimer) -> Transcript:
         recording = Recording(job.path, job.language, job.layout, job.agent_name,
                               name=f"call {job.call_id}")
-        return transcribe_recording(recording, self.settings, self._load_transcriber(),
-                                    rules_for(self.settings).scorecard,
-                                    self._heartbeat_every(claim))
+        transcript = transcribe_recording(recording, self.settings, self._load_transcriber(),
+                                          rules_for(self.settings).scorecard,
+                                          self._stop_if_lost(beat))
+        self._stop_if_lost(beat)(None)
+        return transcript
 
-    def _heartbeat_every(self, claim: Claim) -> Callable[[Segment], None]:
-        last = time.monotonic()
-
-        def beat(_segment: Segment) -> None:
-            nonlocal last
-            if time.monotonic() - last < self.settings.heartbeat_s:
-                return
-            with self.sessions.begin() as session:
-                if not heartbeat(session, claim):
-                    raise LostClaim()
-            last = time.monotonic()
-
-        return beat
+    @staticmethod
+    def _stop_if_lost(beat: HeartbeatTimer) -> Callable[[Segment | None], None]:
+        """Checked at each segment: a call taken over is not worked on further."""
+        def check(_segment: Segment | None) -> None:
+            if beat.lost:
+                raise LostClaim()
+        return check
 
     def _store(self, claim: Claim, redacted: Redacted, silenced: bool) -> Outcome:
         engine = self._load_transcriber().info

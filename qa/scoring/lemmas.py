@@ -128,10 +128,18 @@ def build_polish_lemma_index(path: Path) -> float:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute("CREATE TEMP TABLE pairs (form TEXT, lemma TEXT)")
-        for table_path in _polish_tables():  # one table at a time keeps the peak memory down
+        tables = _polish_tables()
+        total, done = sum(p.stat().st_size for p in tables), 0
+        for table_path in tables:  # one table at a time keeps the peak memory down
             table = _read_table(table_path)
             connection.executemany("INSERT INTO pairs VALUES (?, ?)", _folded_pairs(table))
             del table
+            done += table_path.stat().st_size
+            if table_path.stat().st_size * 100 >= total:  # the small ones say nothing new
+                log.info("Polish lemma index: %.0f %% of the tables read (%.0f s)",
+                         80 * done / total, time.perf_counter() - started)
+        log.info("Polish lemma index: 80 %% read, sorting and indexing (%.0f s)",
+                 time.perf_counter() - started)
         connection.execute(
             "CREATE TABLE lemma (form TEXT, lemma TEXT, PRIMARY KEY (form, lemma)) WITHOUT ROWID"
         )
@@ -190,7 +198,9 @@ def polish_lemmas() -> PolishLemmaIndex:
 def _polish_index(path: Path) -> PolishLemmaIndex:
     with _build_lock:
         if not path.exists():
-            log.info("building the Polish lemma index at %s (once)", path)
+            # the first Polish call waits for this (about 30 s): the console and the log say so
+            log.info("building the Polish lemma index at %s: once per machine, about half a "
+                     "minute", path)
             seconds = build_polish_lemma_index(path)
             log.info("Polish lemma index built in %.1f s", seconds)
     return PolishLemmaIndex(path)

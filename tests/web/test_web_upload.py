@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from pathlib import Path
 
+import pytest
+from limits import file_size_limit
 from sqlalchemy import select
-from webtools import SAMPLES, session_browser
+from webtools import SAMPLES, build_world, dispose, make_app, session_browser
+from werkzeug.test import EnvironBuilder
 
 from callqa.models import Call
 
@@ -12,6 +17,22 @@ from callqa.models import Call
 def _upload(browser, data: bytes, name: str, **fields):
     form = {"recording": (io.BytesIO(data), name), **fields}
     return browser.post("/upload", data=form, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def world_for(tmp_path):
+    """(app, world) on settings of the test's own, with app config."""
+    apps = []
+
+    def build(settings, **config):
+        app = make_app(settings, **config)
+        apps.append(app)
+        folder = tmp_path / f"world{len(apps)}"
+        folder.mkdir()
+        return app, build_world(app, folder)
+    yield build
+    for app in apps:
+        dispose(app)
 
 
 def test_an_upload_is_queued_with_its_metadata(app, world, session):
@@ -66,3 +87,65 @@ def test_the_same_recording_twice_is_one_call(app, world):
     response = _upload(supervisor, (SAMPLES / "cen025.flac").read_bytes(), "again.flac")
     assert response.location == f"/calls/{world.audio['cen025']}"
     assert "already stored" in supervisor.get(response.location).get_data(as_text=True)
+
+
+def _kept_files(settings) -> list:
+    """Files of uploads and recordings anywhere under the data folder."""
+    return [p for folder in (settings.home / "uploads", settings.recordings_dir)
+            if folder.exists() for p in folder.rglob("*") if p.is_file()]
+
+
+def test_a_storage_that_is_not_writable_is_said_on_the_upload_page(app, world):
+    app.config["CALLQA_SETTINGS"] = replace(app.config["CALLQA_SETTINGS"],
+                                            storage_dir=Path("/sys/callqa-recordings"))
+    supervisor = session_browser(app, world.users["supervisor"])
+    response = _upload(supervisor, (SAMPLES / "cen025.flac").read_bytes(), "call.flac",
+                       language="en")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "The recording was not stored: not stored: Operation not permitted" in page
+    assert 'id="upload-form"' in page
+
+
+def test_a_full_disk_is_said_on_the_upload_page_and_keeps_nothing(app, world):
+    settings = app.config["CALLQA_SETTINGS"]
+    before = _kept_files(settings)
+    supervisor = session_browser(app, world.users["supervisor"])
+    data = (SAMPLES / "cen025.flac").read_bytes()
+    request = EnvironBuilder(path="/upload", method="POST", data={  # the body made beforehand
+        "recording": (io.BytesIO(data), "call.flac"), "language": "en",
+        "csrf_token": supervisor.token}).get_request()
+    with file_size_limit(len(data) // 2):
+        response = supervisor.client.open(request)
+    assert response.status_code == 503
+    assert "The recording was not stored: File too large" in response.get_data(as_text=True)
+    assert _kept_files(settings) == before
+
+
+def test_an_upload_over_the_size_limit_keeps_no_bytes(settings, world_for):
+    app, world = world_for(settings, MAX_CONTENT_LENGTH=100_000)
+    before = _kept_files(settings)
+    supervisor = session_browser(app, world.users["supervisor"])
+    response = _upload(supervisor, (SAMPLES / "cen025.flac").read_bytes(), "call.flac",
+                       language="en")
+    assert response.status_code == 413
+    assert _kept_files(settings) == before
+
+
+def test_an_upload_longer_than_the_limit_is_failed_with_its_reason_and_no_bytes_kept(
+        app, world, session):
+    """A recording over CALLQA_MAX_DURATION_S was kept whole in storage beside its failed
+    call: hours of audio nobody can process, a way to fill the disk."""
+    app.config["CALLQA_SETTINGS"] = replace(app.config["CALLQA_SETTINGS"], max_duration_s=5)
+    settings = app.config["CALLQA_SETTINGS"]
+    before = _kept_files(settings)
+    supervisor = session_browser(app, world.users["supervisor"])
+    response = _upload(supervisor, (SAMPLES / "cen025.flac").read_bytes()[:-4] + b"\0\0\0\0",
+                       "long.flac", language="en")
+    assert response.status_code == 303
+    call = session.scalars(select(Call).where(Call.original_filename == "long.flac")).one()
+    assert call.status == "failed" and "over the 5 s limit" in call.error
+    assert call.storage_name is None
+    assert _kept_files(settings) == before
+    page = supervisor.get(response.location).get_data(as_text=True)
+    assert "cannot be processed" in page and 'id="player"' not in page

@@ -10,7 +10,7 @@ from alembic import op
 
 revision = '0015_qa_program'
 # Written beside other branches' migrations; the lead re-chains it at merge.
-down_revision = '0013_surveys_api'
+down_revision = '0014_hardening'
 branch_labels = None
 depends_on = None
 

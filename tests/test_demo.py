@@ -1,0 +1,88 @@
+"""The first run as a newcomer meets it: `callqa demo` serves the UI with a worker beside it,
+so a recording uploaded then is transcribed (it stayed queued forever), and both stop on
+SIGINT or SIGTERM, also when started in the background (SIGINT ignored)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from httptools import wait_for_line
+
+from callqa.models import Call, CallStatus, WorkerSeen
+from callqa.models.db import make_engine, make_session_factory
+from callqa.qa.metadata import CallMetadata
+from callqa.services.ingest import ingest_recording
+from callqa.settings import Settings
+
+
+def model_cache() -> Path:
+    """The model cache the suite shares (tests/conftest.py's, which web tests' conftest
+    shadows as a module name)."""
+    return Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
+
+
+def _as_in_the_background() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    found = []
+    for task in tasks.iterdir() if tasks.exists() else []:
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+def test_the_demo_transcribes_an_upload_and_stops_with_its_worker(tmp_path, corpus):
+    """Ctrl+C's signal to the demo alone (as `kill -INT` to a background job): the worker,
+    its child, gets no signal of its own and is stopped by the demo. (SIGTERM takes the same
+    way out: tests/test_serve.py.)"""
+    home, url = tmp_path / "home", f"sqlite:///{tmp_path / 'callqa.db'}"
+    env = dict(os.environ, CALLQA_HOME=str(home), CALLQA_DATABASE_URL=url,
+               CALLQA_MODEL_CACHE_DIR=str(model_cache()))
+    demo = subprocess.Popen([sys.executable, "-m", "callqa", "demo", "--port", "0"], env=env,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=_as_in_the_background)
+    engine = make_engine(url)
+    try:
+        wait_for_line(demo, r"review UI on http://", timeout_s=600)
+        workers = _children(demo.pid)
+        assert len(workers) == 1, workers
+        sessions = make_session_factory(engine)
+        upload = ingest_recording(sessions, Settings(home=home, database_url=url),
+                                  corpus / "audio" / "cen024.mp3",  # not a demo sample
+                                  CallMetadata(language="en", external_id="UPLOAD-1")).call_id
+        deadline = time.monotonic() + 300
+        while True:
+            with sessions() as session:
+                if session.get(Call, upload).status != CallStatus.QUEUED:
+                    break
+            assert time.monotonic() < deadline, "the upload stayed queued"
+            time.sleep(1)
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+        time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers), "the worker was left running"
+        with sessions() as session:
+            assert session.query(WorkerSeen).count() == 0  # it said it stopped
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        engine.dispose()
+    deadline = time.monotonic() + 10  # the reading thread takes the last lines
+    while "worker stopped" not in "".join(demo.lines) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    output = "".join(demo.lines)
+    assert "worker stopped" in output and "Traceback" not in output, output
