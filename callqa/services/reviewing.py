@@ -8,6 +8,7 @@ Every function works in the caller's session and never commits.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -243,15 +244,18 @@ def add_feedback(session: Session, call: Call, author: User, text: str) -> Feedb
 def parse_moment(text: str | None, duration: float | None) -> float:
     """A moment of the call typed as m:ss (or seconds, with a decimal point or comma)."""
     raw = (text or "").strip().replace(",", ".")
-    minutes, _, seconds = raw.rpartition(":")
-    try:
-        value = int(minutes or 0) * 60 + float(seconds)
-    except ValueError:
-        raise ReviewError(N_("Give the moment as m:ss.")) from None
-    if not seconds or value < 0 or value != value or (
-            duration is not None and value > duration + 1):
+    if raw.startswith("-"):
+        raise ReviewError(N_("The moment is not in the call."))
+    found = _MOMENT.fullmatch(raw)
+    if found is None:
+        raise ReviewError(N_("Give the moment as m:ss."))
+    value = int(found["minutes"] or 0) * 60 + float(found["seconds"])
+    if duration is not None and value > duration + 1:
         raise ReviewError(N_("The moment is not in the call."))
     return round(value, 1)
+
+
+_MOMENT = re.compile(r"(?:(?P<minutes>\d{1,4}):)?(?P<seconds>\d+(?:\.\d+)?)")
 
 
 def add_comment(session: Session, call: Call, author: User, at: str, text: str) -> CallComment:
