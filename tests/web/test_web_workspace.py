@@ -151,6 +151,9 @@ def test_items_are_compact_rows_with_who_decided(app, world, session):
     call = session.get(Call, world.own_call)
     html = supervisor.get(f"/calls/{call.id}").get_data(as_text=True)
     items = call.score.items
+    # an imported transcript: no player, but the items' shortcuts and their legend
+    assert 'id="player"' not in html and 'id="speed"' not in html
+    assert 'id="shortcuts"' in html and "Fail the item" in html and "Play / pause" not in html
     # every override form is folded away until one changes the verdict
     assert html.count('<details class="change"') == len(items)
     assert html.count('class="override-form"') == len(items)
