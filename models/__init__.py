@@ -11,6 +11,7 @@ __all__ = [
 ]
 __all__ += ["Lease"]
 from callqa.models.review import (  # noqa: E402
+    CallComment,
     CallReview,
     Dispute,
     DisputeStatus,
@@ -19,7 +20,8 @@ from callqa.models.review import (  # noqa: E402
 )
 from callqa.models.user import Role, User  # noqa: E402
 
-__all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride", "Role", "User"]
+__all__ += ["CallComment", "CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride",
+            "Role", "User"]
 from callqa.models.login import LoginFailure  # noqa: E402
 
 __all__ += ["LoginFailure"]

@@ -79,6 +79,22 @@ def feedback(call_id: int):
     return _to_call(call.id, "#feedback")
 
 
+@bp.post("/calls/<int:call_id>/comments")
+@login_required
+def comment(call_id: int):
+    """A comment pinned to a moment of the call (m:ss), which the call's agent sees."""
+    call = visible_call(call_id, SUPERVISORS)
+    try:
+        added = review.add_comment(db(), call, signed_in_user(), request.form.get("at", ""),
+                                   request.form.get("text", ""))
+    except ReviewError as exc:
+        flash(_(str(exc)), "error")
+        return _to_call(call.id, "#comments")
+    db().commit()
+    flash(_("Comment pinned; the agent sees it with the call."), "ok")
+    return _to_call(call.id, f"#comment-{added.id}")
+
+
 @bp.get("/disputes")
 @roles_required(*SUPERVISORS)
 def disputes():

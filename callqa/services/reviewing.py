@@ -8,6 +8,7 @@ Every function works in the caller's session and never commits.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from callqa.models import (
     Call,
+    CallComment,
     CallReview,
     CallScore,
     Dispute,
@@ -237,6 +239,34 @@ def add_feedback(session: Session, call: Call, author: User, text: str) -> Feedb
     session.add(feedback)
     session.flush()
     return feedback
+
+
+def parse_moment(text: str | None, duration: float | None) -> float:
+    """A moment of the call typed as m:ss (or seconds, with a decimal point or comma)."""
+    raw = (text or "").strip().replace(",", ".")
+    if raw.startswith("-"):
+        raise ReviewError(N_("The moment is not in the call."))
+    found = _MOMENT.fullmatch(raw)
+    if found is None:
+        raise ReviewError(N_("Give the moment as m:ss."))
+    value = int(found["minutes"] or 0) * 60 + float(found["seconds"])
+    if duration is not None and value > duration + 1:
+        raise ReviewError(N_("The moment is not in the call."))
+    return round(value, 1)
+
+
+_MOMENT = re.compile(r"(?:(?P<minutes>\d{1,4}):)?(?P<seconds>\d+(?:\.\d+)?)")
+
+
+def add_comment(session: Session, call: Call, author: User, at: str, text: str) -> CallComment:
+    """A comment pinned to a moment of the call; its agent sees it with the call."""
+    comment = CallComment(call_id=call.id, author_id=author.id,
+                          at_s=parse_moment(at, call.duration_s),
+                          text=_required_text(text, N_("Write the comment first.")),
+                          created_at=utcnow())
+    session.add(comment)
+    session.flush()
+    return comment
 
 
 def acknowledge_feedback(feedback: Feedback) -> None:

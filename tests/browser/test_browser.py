@@ -93,25 +93,29 @@ def test_override_needs_a_comment_and_changes_the_score(page: Page, sign_in, sit
     item_id, machine = item.get_attribute("data-item"), item.get_attribute("data-verdict")
     form = page.locator(f"#override-{item_id}")
     item = page.locator(f"#item-{item_id}")
+    expect(form).to_be_hidden()  # the form opens only when changing
+    page.locator(f"#change-{item_id} > summary").click()
+    expect(form).to_be_visible()
     score = page.locator("#score")
     before = float(score.get_attribute("data-score"))
 
     form.locator("select[name=verdict]").select_option("passed")
-    form.locator("button").click()  # no comment: the browser does not send the form
+    form.locator("button").first.click()  # no comment: the browser does not send the form
     assert form.locator("textarea").evaluate("t => t.validity.valueMissing")
     expect(item).to_have_attribute("data-verdict", machine)
 
     form.locator("textarea").evaluate("t => t.removeAttribute('required')")
     with page.expect_navigation():
-        form.locator("button").click()  # sent anyway: the server refuses it
+        form.locator("button").first.click()  # sent anyway: the server refuses it
     expect(page.locator(".flash.error")).to_be_visible()
     expect(item).to_have_attribute("data-verdict", machine)
     expect(score).to_have_attribute("data-score", str(before))
 
+    page.locator(f"#change-{item_id} > summary").click()
     form.locator("select[name=verdict]").select_option("passed")
     form.locator("textarea").fill("The agent did offer more help, in other words.")
     with page.expect_navigation():
-        form.locator("button").click()
+        form.locator("button").first.click()
     expect(page.locator(".flash.ok")).to_be_visible()
     expect(item).to_have_attribute("data-verdict", "passed")
     after = float(score.get_attribute("data-score"))

@@ -28,6 +28,7 @@ from callqa.models import (
     CalibrationAgreed,
     CalibrationSession,
     CalibrationVerdict,
+    CallComment,
     CallReview,
     CoachingNote,
     Dispute,
@@ -75,6 +76,12 @@ MATRIX = [
     ("POST", "/calls/{other_call}/reviewed", 302, 404, 404, 303, 404, 303),
     ("POST", "/calls/{own_call}/feedback", 302, 403, 404, 303, 303, 303),
     ("POST", "/calls/{other_call}/feedback", 302, 404, 404, 303, 404, 303),
+    # comments pinned to moments: supervisors write them on calls they see; the call's agent
+    # reads them on the call page (above), nobody else's agent reaches them
+    ("POST", "/calls/{own_call}/comments", 302, 403, 404, 303, 303, 303),
+    ("POST", "/calls/{other_call}/comments", 302, 404, 404, 303, 404, 303),
+    ("POST", "/calls/{other_recording}/comments", 302, 404, 404, 303, 404, 303),
+    ("POST", "/calls/999999/comments", 302, 404, 404, 404, 404, 404),
     ("GET", "/my/calls", 302, 200, 200, 403, 403, 403),
     ("POST", "/feedback/{own_feedback}/acknowledge", 302, 303, 404, 403, 403, 403),
     ("POST", "/feedback/{other_feedback}/acknowledge", 302, 404, 404, 403, 404, 403),
@@ -146,6 +153,7 @@ MATRIX = [
     ("POST", "/calibration/{closing}/close", 302, 403, 403, 403, 404, 303),
     ("GET", "/calls/{blind_call}", 302, 404, 404, 403, 404, 403),
     ("POST", "/calls/{blind_call}/items/greeting/override", 302, 404, 404, 403, 404, 403),
+    ("POST", "/calls/{blind_call}/comments", 302, 404, 404, 403, 404, 403),
     ("GET", "/notifications", 302, 200, 200, 200, 200, 200),
     ("POST", "/logout", 303, 303, 303, 303, 303, 303),
 ]
@@ -201,6 +209,8 @@ def _form(path: str, world) -> dict:
         return {"reviewer_id": str(world.users["admin"]), "due": "2099-12-31"}
     if path.endswith("/coaching"):
         return {"text": "matrix check", "item_id": "greeting", "moments": "0:01"}
+    if path.endswith("/comments"):
+        return {"at": "0:01", "text": "matrix check"}
     if path.endswith("/feedback"):
         return {"text": "matrix check"}
     if path.endswith(("/reject", "/accept")):
@@ -250,7 +260,7 @@ def test_access_matrix(shared, method, path, role, expected):
 def _counts(app) -> dict[str, int]:
     with app.extensions["callqa_sessions"]() as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model))
-                for model in (ItemOverride, Feedback, CallReview, Dispute, User,
+                for model in (ItemOverride, Feedback, CallComment, CallReview, Dispute, User,
                               ReviewAssignment, CoachingNote, CalibrationSession,
                               CalibrationVerdict, CalibrationAgreed, Team, TeamMember,
                               TeamSupervisor)}
