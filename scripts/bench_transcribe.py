@@ -115,6 +115,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="threads per model, 0 = one per core (default: %(default)s)")
     parser.add_argument("--vad", action=argparse.BooleanOptionalAction, default=None,
                         help="Silero VAD filter (default: TranscribeOptions)")
+    parser.add_argument("--word-timestamps", action=argparse.BooleanOptionalAction,
+                        default=None, help="word timestamps (default: TranscribeOptions; "
+                                           "without them turns are timed by segment)")
     parser.add_argument("--loop-retry", action=argparse.BooleanOptionalAction, default=None,
                         help="decode a repetition-loop window again with n-gram blocking "
                              "(default: TranscribeOptions)")
@@ -213,6 +216,8 @@ def options_for(
         overrides["vad_filter"] = args.vad
     if args.loop_retry is False:
         overrides["loop_compression_ratio"] = None
+    if args.word_timestamps is not None:
+        overrides["word_timestamps"] = args.word_timestamps
     return replace(transcribe_options(settings, language, agent_name), **overrides)
 
 
