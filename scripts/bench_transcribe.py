@@ -109,6 +109,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--engines", type=_engine_specs, default=None,
                         help="run these engines one after another, each in its own process, "
                              "and compare them: NAME[:COMPUTE_TYPE][@JOBSxTHREADS],...")
+    parser.add_argument("--reports", type=Path, default=None,
+                        help="with --engines: write each engine's JSON report into this folder")
     parser.add_argument("--compute-type", default=settings.compute_type,
                         help="CTranslate2 compute type (default: %(default)s)")
     parser.add_argument("--cpu-threads", type=int, default=settings.cpu_threads,
@@ -750,6 +752,9 @@ def compare_engines(args: argparse.Namespace, argv: Sequence[str]) -> int:
         done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
         report = json.loads(done.stdout.strip().splitlines()[-1])
         reports.append((spec.label, report))
+        if args.reports:  # each engine's report kept as soon as it is in
+            args.reports.mkdir(parents=True, exist_ok=True)
+            (args.reports / f"{spec.label}.json").write_text(json.dumps(report))
     for label, report in reports:
         print(f"\n== {label}")
         print_report(report)
@@ -763,9 +768,9 @@ def _without_engines(argv: list[str]) -> list[str]:
     for arg in argv:
         if skip:
             skip = False
-        elif arg == "--engines":
+        elif arg in ("--engines", "--reports"):
             skip = True
-        elif not arg.startswith("--engines=") and arg != "--json":
+        elif not arg.startswith(("--engines=", "--reports=")) and arg != "--json":
             out.append(arg)
     return out
 

@@ -14,8 +14,9 @@ stage alike:
 
     .venv/bin/python scripts/profile_transcribe.py [--calls 6] [--language en] [--beam-size 5]
 
-One thread, one process: multiply audio minutes per CPU minute by the cores for a machine
-of one worker per core. The corpus is only read here, never by the product.
+Times are this process's CPU seconds (one thread by default), so other work on the machine
+slows the run but changes the figures little; multiply audio minutes per CPU minute by the
+cores for a machine of one worker per core. The corpus is only read here, never by the product.
 """
 from __future__ import annotations
 
@@ -75,47 +76,47 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
     minutes = audio_s / 60
     print(f"{len(entries)} calls, {audio_s:.0f} s audio, beam {settings.beam_size}, "
-          f"{args.cpu_threads} thread(s); seconds per audio minute:")
+          f"{args.cpu_threads} thread(s); CPU seconds per audio minute:")
     whole = sum(totals.values())
     for stage in STAGES:
         print(f"  {stage:17} {totals[stage] / minutes:7.3f}  ({totals[stage] / whole:5.1%})")
-    print(f"  {'total':17} {whole / minutes:7.3f}  = {whole / audio_s:.3f} x real time, "
+    print(f"  {'total':17} {whole / minutes:7.3f}  = {whole / audio_s:.3f} CPU s per audio s, "
           f"{audio_s / whole:.1f} audio min per CPU min")
     return 0
 
 
 def profile_call(entry, engine: FasterWhisperTranscriber, settings, rules) -> dict[str, float]:
     native = probe_audio(entry.recording).sample_rate
-    started = time.perf_counter()
+    started = time.process_time()
     decode_audio(entry.recording, AudioOptions(sample_rate=native))
-    decoded_native = time.perf_counter() - started
-    started = time.perf_counter()
+    decoded_native = time.process_time() - started
+    started = time.process_time()
     audio = decode_audio(entry.recording)
-    decoded = time.perf_counter() - started
+    decoded = time.process_time() - started
     tracks = call_tracks(audio.channels, audio.mixed, entry.metadata.layout or "agent-left")
     language = entry.metadata.language or "en"
     options = transcribe_options(settings, language, entry.metadata.agent_name)
 
-    started = time.perf_counter()
+    started = time.process_time()
     spans = [speech_spans(track) for _, _, track in tracks]
-    vad = time.perf_counter() - started
-    started = time.perf_counter()
+    vad = time.process_time() - started
+    started = time.process_time()
     windows = sum(_encode_windows(engine, track, track_spans)
                   for (_, _, track), track_spans in zip(tracks, spans, strict=True))
-    encoder = time.perf_counter() - started
+    encoder = time.process_time() - started
 
     def timed(**changes) -> tuple[float, object]:
-        begun = time.perf_counter()
+        begun = time.process_time()
         transcript = transcribe_channels(tracks, audio.duration, engine,
                                          replace(options, **changes))
-        return time.perf_counter() - begun, transcript
+        return time.process_time() - begun, transcript
 
     plain, _ = timed(word_timestamps=False, loop_compression_ratio=None)
     with_words, _ = timed(loop_compression_ratio=None)
     full, transcript = timed()
-    started = time.perf_counter()
+    started = time.process_time()
     assess_transcript(transcript, rules, entry.metadata.agent_name)  # type: ignore[arg-type]
-    scoring = time.perf_counter() - started
+    scoring = time.process_time() - started
     del windows
     return {
         "audio": audio.duration,
