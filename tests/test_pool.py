@@ -13,15 +13,15 @@ def test_a_limit_is_shared_out_among_the_workers():
     assert default_workers() >= 1
 
 
-def test_two_worker_processes_take_each_call_once(sessions, settings, corpus, samples):
+def test_two_worker_processes_take_each_call_once(sessions, settings, corpus):
+    """Short to hear (no speech: the model loads, the VAD finds nothing); a call with speech
+    goes through the pool in test_cli's `callqa process`, which runs a worker per core."""
     for name in ("silence_60s.wav", "noise_only_30s.wav"):
         ingest_recording(sessions, settings, corpus / "bad" / name, CallMetadata(language="en"))
-    ingest_recording(sessions, settings, samples / "cen028.mp3",
-                     CallMetadata(language="en", layout="agent-right"))
     backlog = Worker(sessions, settings, lambda: None).backlog  # type: ignore[arg-type,return-value]
     outcomes = run_pool(settings, 2, backlog)
-    assert sorted(o.status for o in outcomes) == ["done", "no_speech", "no_speech"]
-    assert len({o.call_id for o in outcomes}) == 3
+    assert len(outcomes) == len({o.call_id for o in outcomes}) == 2
     with sessions() as session:
-        assert {c.status for c in session.scalars(select(Call))} == {
-            CallStatus.DONE, CallStatus.NO_SPEECH}
+        calls = list(session.scalars(select(Call)))
+        assert {c.status for c in calls} == {CallStatus.NO_SPEECH}
+        assert len(calls) == len(outcomes)
