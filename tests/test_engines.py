@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODEL_CACHE
 
 from callqa.qa.audio import decode_audio
 from callqa.qa.transcript import Speaker
@@ -31,6 +30,9 @@ from callqa.qa.whisper_checkpoint import (
 from callqa.qa.whisper_model import BUNDLED_MODEL, assemble_bundled_model
 from callqa.services.transcribing import load_transcriber, transcribe_options
 from callqa.settings import InvalidValue, Settings, load_settings
+
+# as tests/conftest.py's (a module import of conftest would find tests/scoring's)
+MODEL_CACHE = Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
 
 if os.environ.get("CI"):  # CI installs the engine: its absence fails the run there
     import torch
