@@ -7,10 +7,12 @@ mid-state) and reports its outcomes to the parent, which draws one progress for 
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import queue
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +48,7 @@ def run_pool(settings: Settings, workers: int, backlog: Callable[[], tuple[int, 
     children = [
         context.Process(target=_work, name=f"callqa-worker-{i}",
                         args=(settings, watch, poll_s, share, outcomes,
-                              logging.getLogger().getEffectiveLevel()))
+                              logging.getLogger().getEffectiveLevel(), os.getpid()))
         for i, share in enumerate(shares)
     ]
     for child in children:
@@ -84,9 +86,25 @@ def _collect(children: list, outcomes: Any, progress: Progress) -> None:
         progress.on_outcome(item)
 
 
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
+
+
+def _die_with(parent_pid: int) -> None:
+    """Be killed when the parent is: a killed `callqa process` leaves no worker behind, and
+    the calls its workers held go stale and are retaken, as with a single killed worker."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: a worker then ends its run on its own
+        pass
+    if os.getppid() != parent_pid:  # it died before prctl took effect
+        os._exit(1)
+
+
 def _work(settings: Settings, watch: bool, poll_s: float, limit: int | None, outcomes: Any,
-          log_level: int) -> None:
+          log_level: int, parent_pid: int) -> None:
     """One worker process: its own database engine and model."""
+    _die_with(parent_pid)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
         configure_scoring(settings)
