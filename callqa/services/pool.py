@@ -39,9 +39,12 @@ def run_pool(settings: Settings, workers: int, backlog: Callable[[], tuple[int, 
     """Run `workers` worker processes until none finds a call (or forever with `watch`);
     `limit` calls in all, shared out among them. The outcomes in the order they came."""
     progress = progress or Progress()
-    progress.on_start(*backlog())
+    waiting, audio_s = backlog()
+    progress.on_start(waiting, audio_s)
     if limit is not None:
         workers = max(1, min(workers, limit))
+    if not watch:  # no more models than calls (one still retakes any stale claim)
+        workers = max(1, min(workers, waiting))
     shares = _shares(limit, workers)
     context = multiprocessing.get_context("spawn")
     outcomes: Any = context.Queue()
