@@ -11,6 +11,7 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from callqa.qa.redaction.redact import DEFAULT_POLICY, RedactionPolicy
+from callqa.qa.transcription import DEFAULT_COMPUTE_TYPE, Engine
 from callqa.qa.whisper_model import BUNDLED_MODEL
 
 
@@ -30,8 +31,9 @@ class Settings:
     database_url: str = ""  # empty: SQLite file in home
     storage_dir: Path | None = None  # managed recordings; default home/recordings
     model_cache_dir: Path = field(default_factory=_default_cache)
-    whisper_model: str = BUNDLED_MODEL  # or any faster-whisper model name or directory
-    compute_type: str = "int8"
+    engine: Engine = Engine.FASTER_WHISPER  # or openai-whisper: the extra callqa[openai-whisper]
+    whisper_model: str = BUNDLED_MODEL  # or a model directory; openai-whisper: a .pt file too
+    compute_type: str = DEFAULT_COMPUTE_TYPE  # int8 for faster-whisper; openai-whisper: float32
     cpu_threads: int = 1  # measured faster than 2 for one worker; run a worker per core
     beam_size: int = 5
     whisper_prompt: str = "none"  # "default": shipped call openings per language; or text

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +15,7 @@ from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 from callqa.qa.whisper_model import resolve_model
 
 AUTO_LANGUAGE = "auto"
+DEFAULT_COMPUTE_TYPE = "default"  # each engine's own: int8 for faster-whisper, float32 else
 SAMPLE_RATE = 16000  # what every track handed to a Transcriber is sampled at
 LAYOUTS = ("agent-left", "agent-right", "mono")
 # How calls open, per language: primes Whisper's vocabulary for the first 30 s of each channel
@@ -59,6 +61,17 @@ class Segment:
     words: tuple[Word, ...]
     avg_logprob: float
     no_speech_prob: float
+
+
+class Engine(StrEnum):
+    """The speech engines callqa runs; both take TranscribeOptions and give Segments."""
+
+    FASTER_WHISPER = "faster-whisper"  # CTranslate2: the default, the fast one
+    OPENAI_WHISPER = "openai-whisper"  # PyTorch: the reference, an extra to install
+
+
+class EngineMissing(RuntimeError):
+    """The configured engine's packages are not installed; the message says what to install."""
 
 
 @dataclass(frozen=True)
@@ -270,16 +283,28 @@ def _utterance(
 class EngineOptions:
     """Which Whisper model to load and how to run it."""
 
-    model: str  # BUNDLED_MODEL, a faster-whisper model name, or a model directory
-    cache_dir: Path  # where the bundled model is assembled (once per machine)
-    compute_type: str = "int8"
+    # BUNDLED_MODEL; for faster-whisper a model name or CTranslate2 directory, for
+    # openai-whisper a checkpoint file (.pt) or a CTranslate2 directory to convert
+    model: str
+    cache_dir: Path  # where the bundled model is assembled and converted (once per machine)
+    engine: Engine = Engine.FASTER_WHISPER
+    compute_type: str = DEFAULT_COMPUTE_TYPE  # faster-whisper's; openai-whisper: float32
     cpu_threads: int = 0  # 0: every core
 
 
 def load_engine(options: EngineOptions) -> Transcriber:
-    """The engine, loaded once per process; the bundled model is assembled first."""
+    """The engine, loaded once per process; the bundled model is assembled (and for
+    openai-whisper converted) first. Raises EngineMissing when its packages are not
+    installed, ValueError for a compute type the engine cannot run."""
+    if options.engine == Engine.OPENAI_WHISPER:
+        if options.compute_type not in (DEFAULT_COMPUTE_TYPE, "float32"):
+            raise ValueError(f"openai-whisper runs float32 on CPU, not {options.compute_type}")
+        from callqa.qa.openai_whisper import load_openai_whisper
+
+        return load_openai_whisper(options.model, options.cache_dir, options.cpu_threads)
+    compute_type = "int8" if options.compute_type == DEFAULT_COMPUTE_TYPE else options.compute_type
     model_path = resolve_model(options.model, options.cache_dir)
-    return load_faster_whisper(model_path, options.compute_type, options.cpu_threads)
+    return load_faster_whisper(model_path, compute_type, options.cpu_threads)
 
 
 def call_tracks(

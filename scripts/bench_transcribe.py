@@ -10,6 +10,17 @@ the reference turns, and reference turns that got no hypothesis words at all).
     .venv/bin/python scripts/bench_transcribe.py --calls 4 --language en \\
         --no-speech-threshold none --temperatures 0 --cpu-threads 1
 
+Both engines, one after the other in one run, each in its own process (so peak memory is
+its own), with a comparison table at the end: per engine x real time for the machine, audio
+minutes per CPU minute, peak RSS, WER, turns lost, and checklist/FCR verdict agreement with
+the first engine listed (the current defaults) and with the manifest's truth:
+
+    .venv/bin/python scripts/bench_transcribe.py \\
+        --engines faster-whisper@2x1,faster-whisper:float32@2x1,openai-whisper@1x2
+
+An engine is NAME[:COMPUTE_TYPE][@JOBSxTHREADS]: JOBS calls at once, each on its own model
+with THREADS threads (2x1 is a worker per core on two cores).
+
 Options not given come from the product defaults (Settings, TranscribeOptions) as they are
 when the script starts; the report prints the configuration actually used, so pass every
 option explicitly when comparing runs. --parallel-channels and --jobs are experiments the
@@ -27,6 +38,7 @@ import json
 import os
 import queue
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -41,14 +53,18 @@ from callqa.qa.audio import decode_audio
 from callqa.qa.metadata import ManifestEntry, read_manifest_entries
 from callqa.qa.transcript import Speaker, Transcript, Utterance
 from callqa.qa.transcription import (
+    DEFAULT_COMPUTE_TYPE,
     FasterWhisperTranscriber,
     TranscribeOptions,
     Transcriber,
     call_tracks,
     transcribe_channels,
 )
+from callqa.qa.transcription import Engine as EngineName
 from callqa.qa.wer import EMPTY, WerResult, word_error_rate
 from callqa.qa.whisper_model import resolve_model
+from callqa.services.evaluation import assess_entry, fcr_predictors, predictions_for
+from callqa.services.score_store import rules_for
 from callqa.services.transcribing import load_transcriber, transcribe_options
 from callqa.settings import Settings, load_settings
 
@@ -87,12 +103,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--agent-hint", action=argparse.BooleanOptionalAction,
                         default=settings.hint_agent_name,
                         help="give the call's agent name as a hint (default: %(default)s)")
+    parser.add_argument("--engine", type=EngineName, default=settings.engine,
+                        choices=list(EngineName),
+                        help="speech engine (default: Settings.engine, %(default)s)")
+    parser.add_argument("--engines", type=_engine_specs, default=None,
+                        help="run these engines one after another, each in its own process, "
+                             "and compare them: NAME[:COMPUTE_TYPE][@JOBSxTHREADS],...")
+    parser.add_argument("--reports", type=Path, default=None,
+                        help="with --engines: write each engine's JSON report into this folder")
     parser.add_argument("--compute-type", default=settings.compute_type,
                         help="CTranslate2 compute type (default: %(default)s)")
     parser.add_argument("--cpu-threads", type=int, default=settings.cpu_threads,
                         help="threads per model, 0 = one per core (default: %(default)s)")
     parser.add_argument("--vad", action=argparse.BooleanOptionalAction, default=None,
                         help="Silero VAD filter (default: TranscribeOptions)")
+    parser.add_argument("--word-timestamps", action=argparse.BooleanOptionalAction,
+                        default=None, help="word timestamps (default: TranscribeOptions; "
+                                           "without them turns are timed by segment)")
     parser.add_argument("--loop-retry", action=argparse.BooleanOptionalAction, default=None,
                         help="decode a repetition-loop window again with n-gram blocking "
                              "(default: TranscribeOptions)")
@@ -125,6 +152,45 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 _DEFAULT = object()  # "--no-speech-threshold not given": keep the TranscribeOptions default
 
 
+@dataclass(frozen=True)
+class EngineSpec:
+    name: EngineName
+    compute_type: str | None = None
+    jobs: int | None = None
+    threads: int | None = None
+
+    @property
+    def label(self) -> str:
+        text = str(self.name) + (f":{self.compute_type}" if self.compute_type else "")
+        return text + (f"@{self.jobs}x{self.threads}" if self.jobs else "")
+
+    def arguments(self) -> list[str]:
+        extra = ["--engine", str(self.name)]
+        if self.compute_type:
+            extra += ["--compute-type", self.compute_type]
+        if self.jobs:
+            extra += ["--jobs", str(self.jobs), "--cpu-threads", str(self.threads)]
+        return extra
+
+
+def _engine_specs(text: str) -> list[EngineSpec]:
+    specs = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        head, _, layout = part.partition("@")
+        name, _, compute = head.partition(":")
+        jobs = threads = None
+        if layout:
+            jobs_text, _, threads_text = layout.partition("x")
+            jobs, threads = int(jobs_text), int(threads_text or 1)
+        try:
+            specs.append(EngineSpec(EngineName(name), compute or None, jobs, threads))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"unknown engine {name!r}") from None
+    if not specs:
+        raise argparse.ArgumentTypeError("name at least one engine")
+    return specs
+
+
 def _threshold(text: str) -> float | None:
     return None if text.strip().lower() == "none" else float(text)
 
@@ -141,7 +207,8 @@ def options_for(
 ) -> TranscribeOptions:
     """What the worker would use for this call, with the command-line overrides."""
     settings = load_settings().with_overrides(
-        whisper_prompt=args.prompt, vocabulary=args.vocabulary, hint_agent_name=args.agent_hint)
+        whisper_prompt=args.prompt, vocabulary=args.vocabulary, hint_agent_name=args.agent_hint,
+        engine=args.engine)
     overrides: dict[str, Any] = {"beam_size": args.beam_size}
     if args.no_speech_threshold is not _DEFAULT:
         overrides["no_speech_threshold"] = args.no_speech_threshold
@@ -151,6 +218,8 @@ def options_for(
         overrides["vad_filter"] = args.vad
     if args.loop_retry is False:
         overrides["loop_compression_ratio"] = None
+    if args.word_timestamps is not None:
+        overrides["word_timestamps"] = args.word_timestamps
     return replace(transcribe_options(settings, language, agent_name), **overrides)
 
 
@@ -166,10 +235,13 @@ class CorpusCall:
     duration: float
     turns: tuple[Utterance, ...]  # the reference: what was said, by whom, when
     agent_name: str | None = None
+    entry: ManifestEntry | None = None  # for scoring the transcript
 
 
 def load_corpus(corpus: Path, language: str | None, limit: int | None) -> list[CorpusCall]:
-    calls = [_corpus_call(entry) for entry in read_manifest_entries(corpus / "manifest.jsonl")]
+    entries = read_manifest_entries(corpus / "manifest.jsonl")
+    _EXPECT.update({entry.call_id: entry.expect for entry in entries})
+    calls = [_corpus_call(entry) for entry in entries]
     if language:
         calls = [call for call in calls if call.language == language]
     return calls[:limit] if limit is not None else calls
@@ -181,7 +253,7 @@ def _corpus_call(entry: ManifestEntry) -> CorpusCall:
         id=entry.call_id, language=reference.language,
         layout=entry.metadata.layout or load_settings().default_layout,
         path=entry.recording, duration=reference.duration, turns=tuple(reference.utterances),
-        agent_name=entry.metadata.agent_name,
+        agent_name=entry.metadata.agent_name, entry=entry,
     )
 
 
@@ -209,7 +281,7 @@ class Engine:
 
 def load_engine(args: argparse.Namespace) -> Engine:
     settings = load_settings().with_overrides(
-        compute_type=args.compute_type, cpu_threads=args.cpu_threads
+        compute_type=args.compute_type, cpu_threads=args.cpu_threads, engine=args.engine
     )
     count = 2 if args.parallel_channels else args.jobs
     started = time.perf_counter()
@@ -219,9 +291,16 @@ def load_engine(args: argparse.Namespace) -> Engine:
 
 def _replicas(settings: Settings, count: int) -> list[Transcriber]:
     """Independent models (the product caches one per configuration, so build them here)."""
+    if settings.engine == EngineName.OPENAI_WHISPER:
+        from callqa.qa.openai_whisper import OpenAIWhisperTranscriber, resolve_checkpoint
+
+        checkpoint = resolve_checkpoint(settings.whisper_model, settings.model_cache_dir)
+        return [OpenAIWhisperTranscriber(checkpoint, settings.cpu_threads) for _ in range(count)]
     model_path = resolve_model(settings.whisper_model, settings.model_cache_dir)
+    compute_type = ("int8" if settings.compute_type == DEFAULT_COMPUTE_TYPE
+                    else settings.compute_type)
     return [
-        FasterWhisperTranscriber(model_path, settings.compute_type, settings.cpu_threads)
+        FasterWhisperTranscriber(model_path, compute_type, settings.cpu_threads)
         for _ in range(count)
     ]
 
@@ -268,6 +347,8 @@ class CallResult:
     transcribe_s: float
     score: CallScore
     reference_turns: dict[str, int]  # per role
+    transcript: Transcript | None = None
+    verdicts: dict[str, Any] = field(default_factory=dict)  # checklist items, hold, FCR
 
     @property
     def wer(self) -> dict[str, WerResult]:
@@ -388,6 +469,7 @@ def run(args: argparse.Namespace) -> BenchResult:
     cpu_started, wall_started = _cpu_seconds(), time.perf_counter()
     results = _run_calls(calls, engine, args)
     wall_s, cpu_s = time.perf_counter() - wall_started, _cpu_seconds() - cpu_started
+    _add_verdicts(calls, results)
     busy_s = _machine_busy_seconds() - busy_started
     load_after = os.getloadavg()[0]
     no_speech = [] if args.skip_no_speech_check else _no_speech_checks(args, engine)
@@ -397,6 +479,22 @@ def run(args: argparse.Namespace) -> BenchResult:
         peak_mb=_peak_mb(), load_average=(load_before, load_after),
         no_speech=no_speech,
     )
+
+
+def _add_verdicts(calls: list[CorpusCall], results: list[CallResult]) -> None:
+    """Each call's checklist, hold and FCR verdicts from its transcript, as `callqa eval`
+    scores them (FCR judges the calls together, as one customer's stored calls are)."""
+    settings = load_settings()
+    rules = rules_for(settings)
+    scored = [assess_entry(call.entry, result.transcript, rules)
+              for call, result in zip(calls, results, strict=True)
+              if call.entry is not None and result.transcript is not None]
+    if len(scored) != len(results):
+        return
+    predictors = fcr_predictors(scored, rules.fcr, settings.phone_country_code)
+    for result, call in zip(results, scored, strict=True):
+        result.verdicts = {name: prediction.value
+                           for name, prediction in predictions_for(call, predictors).items()}
 
 
 def _run_calls(
@@ -435,6 +533,7 @@ def _run_call(
         decode_s=decoded - started, transcribe_s=finished - decoded,
         score=measure_call(call, transcript, args.slack),
         reference_turns={role: sum(t.speaker == role for t in call.turns) for role in ROLES},
+        transcript=transcript,
     )
     if not args.quiet:
         _progress(result)
@@ -498,6 +597,7 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
         "prompt": args.prompt,
         "vocabulary": args.vocabulary,
         "agent_hint": args.agent_hint,
+        "engine": str(args.engine),
         "compute_type": args.compute_type,
         "cpu_threads": args.cpu_threads or os.cpu_count(),
         "parallel_channels": args.parallel_channels,
@@ -582,7 +682,16 @@ def _call_summary(call: CallResult) -> dict[str, Any]:
         "audio_s": round(call.audio_s, 2), "decode_s": round(call.decode_s, 3),
         "transcribe_s": round(call.transcribe_s, 2),
         "wer": round(total.wer, 4), "dropped_turns": len(call.dropped),
+        "verdicts": call.verdicts,
+        "expect": call_expect(call.id),
     }
+
+
+_EXPECT: dict[str, dict[str, Any]] = {}
+
+
+def call_expect(call_id: str) -> dict[str, Any]:
+    return _EXPECT.get(call_id, {})
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -633,8 +742,71 @@ def write_dump(path: Path, result: BenchResult) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+def compare_engines(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Each engine in its own process, one after another, then the comparison table."""
+    forwarded = _without_engines(list(argv))
+    reports = []
+    for spec in args.engines:
+        command = [sys.executable, __file__, *forwarded, *spec.arguments(), "--json"]
+        print(f"== {spec.label}: {' '.join(command[2:])}", file=sys.stderr, flush=True)
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        reports.append((spec.label, report))
+        if args.reports:  # each engine's report kept as soon as it is in
+            args.reports.mkdir(parents=True, exist_ok=True)
+            (args.reports / f"{spec.label}.json").write_text(json.dumps(report))
+    for label, report in reports:
+        print(f"\n== {label}")
+        print_report(report)
+    print()
+    print_comparison(reports)
+    return 0
+
+
+def _without_engines(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--engines", "--reports"):
+            skip = True
+        elif not arg.startswith(("--engines=", "--reports=")) and arg != "--json":
+            out.append(arg)
+    return out
+
+
+def print_comparison(reports: list[tuple[str, dict[str, Any]]]) -> None:
+    """One row per engine; verdicts compared with the first engine's and with the truth."""
+    base = {c["id"]: c["verdicts"] for c in reports[0][1]["per_call"]}
+    print("| engine | x real time (machine) | audio min / CPU min | peak MB | WER all | en | pl |"
+          " agent | customer | turns lost | verdicts = first row | en verdicts right |"
+          " other CPU s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for label, report in reports:
+        wer = report["wer"]
+        same = total = right = en_total = 0
+        for call in report["per_call"]:
+            for item, value in call["verdicts"].items():
+                if item in base.get(call["id"], {}):
+                    total += 1
+                    same += base[call["id"]][item] == value
+                if call["language"] == "en" and item in call["expect"]:
+                    en_total += 1
+                    right += call["expect"][item] == value
+        cells = [label, f"{report['rtf']:.3f}", f"{report['audio_min_per_cpu_min']:.2f}",
+                 f"{report['peak_mb']:.0f}",
+                 *(f"{wer[k]['wer']:.3f}" if k in wer else "-"
+                   for k in ("overall", "en", "pl", "agent", "customer")),
+                 str(report["dropped_turns"]["total"]), f"{same}/{total}", f"{right}/{en_total}",
+                 str(report["other_processes_cpu_s"])]
+        print("| " + " | ".join(cells) + " |")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
+    if args.engines:
+        return compare_engines(args, argv)
     result = run(args)
     report = summary(result)
     if args.dump:

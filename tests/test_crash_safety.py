@@ -6,6 +6,7 @@ import sys
 import time
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -29,6 +30,19 @@ def _start_worker(settings, **extra: str) -> subprocess.Popen:
     )
 
 
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def _status(sessions, call_id: int) -> str:
     with sessions() as session:
         return session.get(Call, call_id).status
@@ -47,8 +61,10 @@ def test_a_killed_workers_call_is_taken_up_again_after_the_timeout(
                                CallMetadata(language="pl")).call_id
     victim = _start_worker(settings)
     _wait_for(lambda: _status(sessions, call_id) == CallStatus.TRANSCRIBING)
+    workers = _children(victim.pid)  # `callqa process` runs a worker process per core
     victim.send_signal(signal.SIGKILL)
     victim.wait()
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), timeout_s=10.0)  # none left
     assert _status(sessions, call_id) == CallStatus.TRANSCRIBING
 
     patient = replace(settings, stale_claim_s=2.0)

@@ -33,6 +33,7 @@ from callqa.services.ingest import (
     ingest_transcript,
     recording_metadata,
 )
+from callqa.services.pool import default_workers, run_pool
 from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Worker
 from callqa.settings import InvalidValue, load_settings
@@ -148,17 +149,26 @@ def _manifest_jobs(manifest: Path | None) -> list[tuple[Path, CallMetadata]]:
 @click.option("--watch", is_flag=True, help="Keep running and poll for new calls.")
 @click.option("--poll", default=5.0, show_default=True, help="Seconds between polls (--watch).")
 @click.option("--limit", type=int, help="Stop after this many calls.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes, each claiming calls on its own (default: one per core).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a tty).")
 @pass_app
-def process(app: App, watch: bool, poll: float, limit: int | None, progress: bool | None) -> None:
+def process(app: App, watch: bool, poll: float, limit: int | None, workers: int | None,
+            progress: bool | None) -> None:
     """Transcribe queued calls (and calls a killed worker left behind)."""
     if watch:
         stop_on_signals()  # SIGTERM too hands back the call in work (KeyboardInterrupt)
     worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = ProgressBar(enabled=show_bar)
+    count = workers or default_workers()
     try:
-        outcomes = worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+        if count == 1:
+            outcomes = worker.run(watch=watch, poll_s=poll, limit=limit,
+                                  progress=bar.progress())
+        else:
+            outcomes = run_pool(app.settings, count, worker.backlog, watch=watch, poll_s=poll,
+                                limit=limit, progress=bar.progress())
     except DISCONNECTS as exc:  # a batch stops (a watching worker waits for the database)
         bar.close()
         raise click.ClickException(str(unavailable(app.settings.db_url, exc))) from None
@@ -201,7 +211,7 @@ def demo(ctx: click.Context, serve: bool, host: str, port: int, new_passwords: b
     app: App = ctx.obj
     click.echo(f"database: {app.settings.db_url}")
     ctx.invoke(ingest, paths=(), manifest=SAMPLES / "manifest.jsonl")
-    ctx.invoke(process, watch=False, poll=5.0, limit=None, progress=None)
+    ctx.invoke(process, watch=False, poll=5.0, limit=None, workers=None, progress=None)
     with app.sessions() as session:
         shipped = session.scalars(
             select(Call.id).where(Call.original_filename.in_(_sample_names())).order_by(Call.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from callqa.qa.audio import AudioOptions, decode_audio
@@ -13,6 +13,7 @@ from callqa.qa.scoring import Scorecard, ScoringContext
 from callqa.qa.second_look import SecondLookOptions, second_look
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import (
+    Engine,
     EngineOptions,
     Segment,
     TranscribeOptions,
@@ -42,6 +43,7 @@ def load_transcriber(settings: Settings) -> Transcriber:
     """The configured engine, loaded once per process."""
     return load_engine(EngineOptions(model=settings.whisper_model,
                                      cache_dir=settings.model_cache_dir,
+                                     engine=settings.engine,
                                      compute_type=settings.compute_type,
                                      cpu_threads=settings.cpu_threads))
 
@@ -69,9 +71,14 @@ def hotwords_for(settings: Settings, agent_name: str | None) -> str | None:
 def transcribe_options(
     settings: Settings, language: str, agent_name: str | None = None
 ) -> TranscribeOptions:
-    return TranscribeOptions(language=language, beam_size=settings.beam_size,
-                             initial_prompt=prompt_for(language, settings.whisper_prompt),
-                             hotwords=hotwords_for(settings, agent_name))
+    """The options for a call. openai-whisper has no loop retry (it cannot forbid repeated
+    token runs), so with that engine the retry is off, said here rather than ignored there."""
+    options = TranscribeOptions(language=language, beam_size=settings.beam_size,
+                                initial_prompt=prompt_for(language, settings.whisper_prompt),
+                                hotwords=hotwords_for(settings, agent_name))
+    if settings.engine == Engine.OPENAI_WHISPER:
+        options = replace(options, loop_compression_ratio=None)
+    return options
 
 
 def transcribe_recording(
