@@ -2,6 +2,9 @@
 with no token run repeated, and only that window."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -9,6 +12,12 @@ import pytest
 
 from callqa.qa.audio import decode_audio
 from callqa.qa.transcription import TranscribeOptions, _is_loop, _windows
+
+# Whether Whisper loops on a window is a property of the arithmetic: cpl016's customer channel
+# loops with CTranslate2's AVX kernels, while other kernels (AVX2, AVX-512, generic) may
+# decode it without a loop on one machine and with one on another. Run with the AVX kernels,
+# the loop, and so its retry, is the same on every x86 machine.
+LOOPING_ISA = "AVX"
 
 
 @dataclass
@@ -35,9 +44,18 @@ def test_a_loop_is_a_window_whose_text_compresses_too_well(ratios, threshold, lo
     assert _is_loop([RawSegment(0, r) for r in ratios], threshold) is loop
 
 
-def test_a_looping_customer_channel_is_decoded_again(transcriber, corpus, manifest):
+def test_a_looping_customer_channel_is_decoded_again(request, corpus, manifest):
     """cpl016's 8 kHz Polish customer channel: decoded as it comes, one phrase fills the
     whole track; decoded again, no utterance repeats more than a real caller would."""
+    if os.environ.get("CT2_FORCE_CPU_ISA") != LOOPING_ISA:  # in a process with those kernels
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             f"{__file__}::{request.node.name}"],
+            env={**os.environ, "CT2_FORCE_CPU_ISA": LOOPING_ISA}, capture_output=True,
+            text=True, timeout=900)
+        assert run.returncode == 0, run.stdout[-4000:]
+        return
+    transcriber = request.getfixturevalue("transcriber")
     customer = decode_audio(corpus / "audio" / "cpl016.wav").channels[1]
     turns = [t for t in manifest["cpl016"]["timing"] if t["speaker"] == "customer"]
     first, last = turns[0]["start"] - 1.0, turns[-1]["end"] + 1.0
