@@ -57,6 +57,11 @@ class Settings:
     login_max_failures_per_address: int = 50  # web: per client address over all user names
     session_idle_s: float = 3600.0  # web: a session unused this long ends (sign in again)
     session_max_s: float = 12 * 3600.0  # web: a session ends this long after signing in
+    broker_url: str = ""  # Celery broker (redis://, amqp://); empty: the embedded DB-polling worker
+    celery_queue: str = "callqa"  # the broker queue callqa's tasks go through
+    worker_processes: int = 0  # `callqa worker` processes; 0: cores // cpu_threads
+    task_time_limit_s: float = 0.0  # one call's processing; 0: max_duration_s (real time)
+    sweep_after_s: float = 300.0  # scheduler: queued calls not handed to the broker this long
 
     @property
     def db_url(self) -> str:
@@ -65,6 +70,15 @@ class Settings:
     @property
     def recordings_dir(self) -> Path:
         return self.storage_dir or self.home / "recordings"
+
+    @property
+    def uses_broker(self) -> bool:
+        return bool(self.broker_url.strip())
+
+    @property
+    def task_soft_limit_s(self) -> float:
+        """How long one call may take to process before its task is stopped."""
+        return self.task_time_limit_s or self.max_duration_s
 
     def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})

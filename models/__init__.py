@@ -23,3 +23,6 @@ __all__ += ["CallReview", "Dispute", "DisputeStatus", "Feedback", "ItemOverride"
 from callqa.models.login import LoginFailure  # noqa: E402
 
 __all__ += ["LoginFailure"]
+from callqa.models.worker import WorkerKind, WorkerProcess  # noqa: E402
+
+__all__ += ["WorkerKind", "WorkerProcess"]

@@ -7,6 +7,7 @@ from flask import Flask, g
 from sqlalchemy.orm import Session
 
 from callqa.models.db import make_engine, make_session_factory, upgrade_schema
+from callqa.services.dispatch import check_broker
 from callqa.services.score_store import configure_scoring
 from callqa.settings import Settings, load_settings
 
@@ -26,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings: Settings = app.config.get("CALLQA_SETTINGS") or load_settings()
     app.config["CALLQA_SETTINGS"] = settings
+    check_broker(settings)  # BrokerUnusable, with the reason: e.g. SQLite with a broker
     configure_scoring(settings)
     engine = make_engine(settings.db_url)
     upgrade_schema(engine)

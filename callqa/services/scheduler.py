@@ -1,6 +1,7 @@
 """`callqa scheduler`: the periodic jobs, run by one APScheduler process (never a web worker).
 
-Jobs: `inbox` (every `inbox_interval_s`: ingest and queue settled recordings), `fcr` (nightly:
+Jobs: `inbox` (every `inbox_interval_s`: ingest and queue settled recordings), `sweep` (as
+often, with a broker: send the calls the broker never got), `fcr` (nightly:
 recompute First Call Resolution) and `retention` (daily: delete expired calls). Any number of
 scheduler processes may run, on several machines: each job run first takes or renews the
 `scheduler` lease in the database and is skipped without it, so only the holder runs jobs.
@@ -31,6 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from callqa.services.dispatch import sweep
 from callqa.services.fcr_jobs import recompute_fcr
 from callqa.services.inbox import InboxWatcher
 from callqa.services.leases import LeaseKeeper
@@ -73,7 +75,14 @@ def _check_retention_period(settings: Settings) -> None:
         raise JobUnavailable(str(exc)) from exc
 
 
-JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job}
+def sweep_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
+    if not settings.uses_broker:
+        raise JobUnavailable("no broker: set CALLQA_BROKER_URL (the embedded worker needs none)")
+    return lambda: sweep(sessions, settings)
+
+
+JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job,
+                               "sweep": sweep_job}
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         specs.append(JobSpec("inbox", IntervalTrigger(seconds=tick), _grace(tick), True))
     else:
         log.info("inbox job off: CALLQA_INBOX_DIR is not set")
+    if settings.uses_broker:  # calls the broker never got (down at ingest) are sent again
+        specs.append(JobSpec("sweep", IntervalTrigger(seconds=tick), _grace(tick), True))
     specs.append(JobSpec("fcr", CronTrigger(hour=settings.fcr_cron_hour, minute=0),
                          DAILY_GRACE_S))
     specs.append(JobSpec("retention", CronTrigger(hour=settings.retention_cron_hour, minute=0),
