@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import Call, CallStatus, utcnow
@@ -125,23 +125,32 @@ def sweep(sessions: sessionmaker[Session], settings: Settings) -> str:
     return f"{len(sent)} of {len(ids)} unsent calls sent to the broker"
 
 
-def requeue(sessions: sessionmaker[Session], settings: Settings, status: str,
-            call_ids: list[int] | None = None) -> list[int]:
-    """Send calls back to the queue: `failed` ones, or `stale` ones (transcribing under a claim
-    whose heartbeat stopped, or queued but never handed to the broker). Their attempts start
-    again; with a broker they are enqueued at once. Returns the calls requeued."""
+def _requeue_condition(settings: Settings, status: str):
     if status not in REQUEUE_STATUSES:
         raise ValueError(f"requeue: {status!r} is not one of {', '.join(REQUEUE_STATUSES)}")
-    now = utcnow()
     if status == "failed":
         condition = Call.status == CallStatus.FAILED
     else:
         condition = or_(
             and_(Call.status == CallStatus.TRANSCRIBING,
-                 Call.heartbeat_at < now - timedelta(seconds=settings.stale_claim_s)),
+                 Call.heartbeat_at < utcnow() - timedelta(seconds=settings.stale_claim_s)),
             and_(Call.status == CallStatus.QUEUED, Call.enqueued_at.is_(None)),
         )
-    query = select(Call.id).where(condition, Call.storage_name.is_not(None))
+    return and_(condition, Call.storage_name.is_not(None))  # a recording to process
+
+
+def requeueable(session: Session, settings: Settings, status: str) -> int:
+    """How many calls `requeue` would send back for `status`."""
+    return session.scalar(select(func.count(Call.id)).where(_requeue_condition(settings, status)))
+
+
+def requeue(sessions: sessionmaker[Session], settings: Settings, status: str,
+            call_ids: list[int] | None = None) -> list[int]:
+    """Send calls back to the queue: `failed` ones, or `stale` ones (transcribing under a claim
+    whose heartbeat stopped, or queued but never handed to the broker). Their attempts start
+    again; with a broker they are enqueued at once. Returns the calls requeued."""
+    condition = _requeue_condition(settings, status)
+    query = select(Call.id).where(condition)
     if call_ids is not None:
         query = query.where(Call.id.in_(call_ids))
     with sessions.begin() as session:

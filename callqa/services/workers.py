@@ -1,16 +1,15 @@
 """Worker processes report themselves in the database: a row per process, refreshed every
-heartbeat, with what it has taken up and finished. The admin's Workers page reads it."""
+heartbeat, with what it has taken up and finished. The admin's Workers page reads it
+(callqa/queries/workers.py)."""
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from callqa.models import Call, WorkerKind, WorkerProcess, utcnow
+from callqa.models import WorkerKind, WorkerProcess, utcnow
 from callqa.services.leases import new_holder_id
 from callqa.settings import Settings
 
@@ -76,37 +75,3 @@ class Presence:
             session.execute(update(WorkerProcess).where(WorkerProcess.id == self.id)
                             .values(last_seen_at=utcnow(), **values)
                             .execution_options(synchronize_session=False))
-
-
-@dataclass(frozen=True)
-class WorkerRow:
-    id: str
-    host: str
-    pid: int
-    kind: str
-    engine: str | None
-    started_at: datetime
-    last_seen_at: datetime
-    stopped_at: datetime | None
-    deliveries: int
-    calls_done: int
-    current_call_id: int | None
-    alive: bool  # seen within three heartbeats and not stopped
-
-
-def worker_rows(session: Session, heartbeat_s: float, limit: int = 200) -> list[WorkerRow]:
-    """Workers, most recently seen first."""
-    now = utcnow()
-    rows = session.scalars(select(WorkerProcess).order_by(WorkerProcess.last_seen_at.desc())
-                           .limit(limit)).all()
-    return [WorkerRow(r.id, r.host, r.pid, str(r.kind), r.engine, r.started_at, r.last_seen_at,
-                      r.stopped_at, r.deliveries, r.calls_done, r.current_call_id,
-                      r.stopped_at is None
-                      and (now - r.last_seen_at).total_seconds() <= 3 * heartbeat_s)
-            for r in rows]
-
-
-def status_counts(session: Session) -> dict[str, int]:
-    """How many calls are queued, transcribing, ... (the database's side of the queue depth)."""
-    return {str(status): count for status, count in
-            session.execute(select(Call.status, func.count()).group_by(Call.status)).all()}

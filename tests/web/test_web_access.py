@@ -81,6 +81,8 @@ MATRIX = [
     ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 303),
     ("GET", "/admin/scorecards", 302, 403, 403, 403, 200),
     ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 200),
+    ("GET", "/admin/workers", 302, 403, 403, 403, 200),
+    ("POST", "/admin/requeue", 302, 403, 403, 403, 303),
     ("POST", "/logout", 303, 303, 303, 303, 303),
 ]
 CASES = [
@@ -120,6 +122,8 @@ def _form(path: str) -> dict:
         return {"username": "made-by-matrix", "password": "long enough words", "role": "supervisor"}
     if path.endswith("/active"):
         return {"active": "1"}
+    if path == "/admin/requeue":
+        return {"status": "failed"}
     if path == "/language":
         return {"lang": "en"}
     return {}
