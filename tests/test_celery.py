@@ -321,3 +321,35 @@ def test_ingest_with_the_broker_unreachable_keeps_the_call_queued(tmp_path, samp
         call = call_row(sessions, outcome.call_id)
         assert (call.status, call.enqueued_at) == (CallStatus.QUEUED, None)
         engine.dispose()
+
+
+def test_a_call_over_its_time_limit_fails_with_the_reason(tmp_path, corpus):
+    """The soft time limit stops the call inside its worker process, which fails it with the
+    reason and goes on (a worker of its own, with a limit of one second)."""
+    broker = broker_url_or_skip("redis")
+    queue = unique_queue()
+    with scratch_schema(_pg_url(), "t") as url:
+        settings = Settings(home=tmp_path / "home", database_url=url, model_cache_dir=MODEL_CACHE,
+                            broker_url=broker, celery_queue=queue, heartbeat_s=1.0)
+        engine = make_engine(url)
+        upgrade_schema(engine)
+        sessions = make_session_factory(engine)
+        workers = WorkerSet().start(settings, tmp_path, count=1, CALLQA_TASK_TIME_LIMIT_S="1")
+        try:
+            wait_ready(sessions, 1, workers=workers)
+            (path, meta), = _corpus_jobs(corpus, (SHORTEST[0],))
+            call_id = ingest_recording(sessions, settings, path, meta).call_id
+            wait_for(lambda: call_row(sessions, call_id).status in FINISHED, 120,
+                     "the call", workers.outputs)
+            call = call_row(sessions, call_id)
+            assert call.status == CallStatus.FAILED, workers.outputs()
+            assert call.error == ("processing took longer than its time limit of 1 s"
+                                  " (CALLQA_TASK_TIME_LIMIT_S)")
+            assert call.attempts == 1
+            with sessions() as session:
+                assert session.get(Call, call_id).utterances == []
+            assert workers.workers[0].process.poll() is None  # the worker goes on
+        finally:
+            workers.stop()
+            engine.dispose()
+            delete_queue(broker, queue)

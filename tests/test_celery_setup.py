@@ -11,11 +11,13 @@ from dataclasses import replace
 import pytest
 from dbtools import PG_URL
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from callqa.models import Call, CallStatus, utcnow
 from callqa.models.db import scratch_schema
 from callqa.qa.metadata import CallMetadata
 from callqa.services.celery_app import (
+    TASK,
     available_cores,
     celery_config,
     make_celery,
@@ -42,6 +44,8 @@ def test_the_settings_for_long_ml_tasks_are_set_explicitly():
     assert visibility > conf.task_time_limit > settings.max_duration_s
     assert conf.worker_concurrency == 2
     assert conf.task_default_queue == "callqa" and conf.task_ignore_result is True
+    task = make_celery(settings).tasks[TASK]  # the database away: tried again, never dropped
+    assert task.autoretry_for == (SQLAlchemyError,) and task.max_retries is None
     limited = celery_config(replace(settings, task_time_limit_s=600))
     assert (limited["task_soft_time_limit"], limited["task_time_limit"]) == (600, 660)
     assert limited["broker_transport_options"]["visibility_timeout"] > 660

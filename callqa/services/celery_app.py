@@ -14,6 +14,7 @@ each setting on purpose (tests/test_celery.py checks them and their effects):
   there (Redis and RabbitMQ count redeliveries differently, or not at all); after
   `CALLQA_MAX_ATTEMPTS` deliveries whose worker died, the call fails with that reason;
 - time limits: a soft limit (the call fails with its reason) and a hard one a minute later;
+- a database error retries the task later, under the same task id (backoff up to 5 min);
 - the Whisper model is loaded in each worker process after the fork (`worker_process_init`),
   never in the parent: CTranslate2 models are not fork-safe. Database engines likewise.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 from celery import Celery, signals
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import WorkerKind
@@ -112,7 +114,11 @@ _state: _ProcessState | None = None
 
 
 def _register_tasks(app: Celery, settings: Settings) -> None:
-    @app.task(name=TASK, bind=True)
+    # The database away (a restart, a failover): the task is tried again later, under the same
+    # task id, so its claim, if it took one, is its own to take over; never dropped, or the
+    # call would wait `queued` with nobody to send it.
+    @app.task(name=TASK, bind=True, shared=False, autoretry_for=(SQLAlchemyError,),
+              retry_backoff=5, retry_backoff_max=300, max_retries=None)
     def process_call(task, call_id: int) -> str | None:
         state = _process_state(settings)
         outcome = state.worker.process_call(call_id, task.request.id)
