@@ -12,7 +12,9 @@ one call per process (model loaded, scoring pipelines built), then the measured 
 ingested and timed until the last is done. Ingest (copying, probing) is inside the timing for
 both engines. The database cost is PostgreSQL's committed transactions per call in the
 database (pg_stat_database; use a database of its own so that nobody else's work counts);
-the broker's is the Redis commands per call (INFO commandstats) with a Redis broker.
+the broker's is the Redis commands per call (INFO commandstats) with a Redis broker. Both are
+also measured for 20 s with the workers idle (heartbeats, polling), and that rate over the
+run is taken off the per-call figure.
 
 Run one benchmark at a time, on a quiet machine: the figures are wall-clock. The corpus is
 only read here, never by the product.
@@ -54,6 +56,12 @@ class Figures:
     broker_commands: int | None
     cpu_s: float  # used by the worker processes and this one while timed
     others_cpu_s: float  # used by everything else on the machine meanwhile
+    idle_commits_s: float  # commits per second in the database while the workers wait
+    idle_commands_s: float | None  # broker commands per second meanwhile
+
+    def per_call(self, total: float, idle_rate: float) -> float:
+        """A total's share per call, less what the idle rate accounts for over the run."""
+        return max(0.0, total - idle_rate * self.wall_s) / self.calls
 
     @property
     def calls_per_hour(self) -> float:
@@ -188,6 +196,7 @@ def measure(engine: str, processes: int, args: argparse.Namespace,
                     for name in WARM_UP[:processes]]
             _wait_done(url, [i for i in warm if i], 600)
             time.sleep(1.5)  # statistics of the warm-up flushed
+            idle_commits, idle_commands = _idle_rates(args, IDLE_S)
             commits, commands = _commits(args.database_url), _redis_commands(args.broker)
             roots = [w.pid for w in workers]
             busy, ours, own = _busy_cpu_s(), _tree_cpu_s(roots), time.process_time()
@@ -217,7 +226,20 @@ def measure(engine: str, processes: int, args: argparse.Namespace,
                 _delete_queue(args.broker, settings.celery_queue)
     broker = None if commands is None or after is None else after - commands
     return Figures(engine, processes, len(ids), float(audio or 0), wall, commits, broker,
-                   ours, max(0.0, others))
+                   ours, max(0.0, others), idle_commits, idle_commands)
+
+
+IDLE_S = 20.0  # how long the idle workers are watched, for their cost while waiting
+
+
+def _idle_rates(args: argparse.Namespace, seconds: float) -> tuple[float, float | None]:
+    """Commits and broker commands per second while the workers wait for calls (heartbeats,
+    polls; also autovacuum and anybody else in the database or on the broker)."""
+    commits, commands = _commits(args.database_url), _redis_commands(args.broker)
+    time.sleep(seconds)
+    after = _redis_commands(args.broker)
+    broker = None if commands is None or after is None else (after - commands) / seconds
+    return (_commits(args.database_url) - commits) / seconds, broker
 
 
 def _delete_queue(broker: str, queue: str) -> None:
@@ -254,15 +276,19 @@ def main() -> None:
             for engine in args.engines.split(","):
                 rows.append(measure(engine, processes, args, jobs, Path(tmp)))
     print("| engine | processes | calls | audio s | wall s | calls/hour | x real time "
-          "| DB commits/call | broker commands/call | callqa CPU s | others' CPU s |")
+          "| callqa CPU s/call | others' CPU s | DB commits/call (idle/s) "
+          "| broker commands/call (idle/s) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
-        broker = "-" if row.broker_commands is None or row.engine != "celery" \
-            else f"{row.broker_commands / row.calls:.1f}"
+        broker = "-"
+        if row.engine == "celery" and row.broker_commands is not None:
+            idle = row.idle_commands_s or 0.0
+            broker = f"{row.per_call(row.broker_commands, idle):.1f} ({idle:.1f})"
         print(f"| {row.engine} | {row.processes} | {row.calls} | {row.audio_s:.0f} | "
               f"{row.wall_s:.1f} | {row.calls_per_hour:.0f} | {row.real_time:.3f} | "
-              f"{row.db_commits / row.calls:.1f} | {broker} | {row.cpu_s:.0f} | "
-              f"{row.others_cpu_s:.0f} |")
+              f"{row.cpu_s / row.calls:.1f} | {row.others_cpu_s:.0f} | "
+              f"{row.per_call(row.db_commits, row.idle_commits_s):.1f} "
+              f"({row.idle_commits_s:.2f}) | {broker} |")
 
 
 if __name__ == "__main__":

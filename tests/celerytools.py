@@ -17,6 +17,8 @@ from sqlalchemy import select
 
 from callqa.models import Call, WorkerProcess
 
+# as tests/conftest.py has it (which a test module cannot import beside tests/web/conftest.py)
+MODEL_CACHE = Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
 REDIS_URL = os.environ.get("CALLQA_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 RABBITMQ_URL = os.environ.get("CALLQA_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 BROKERS = {"redis": REDIS_URL, "rabbitmq": RABBITMQ_URL}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from celerytools import (
+    MODEL_CACHE,
     WorkerSet,
     broker_url_or_skip,
     call_row,
@@ -26,7 +27,6 @@ from celerytools import (
     wait_ready,
     worker_env,
 )
-from conftest import MODEL_CACHE
 from dbtools import PG_URL
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker

@@ -194,3 +194,4 @@ def test_broker_settings_are_read_from_the_environment():
     assert (settings.worker_processes, settings.task_soft_limit_s, settings.sweep_after_s) == (
         4, 900.0, 120.0)
     assert not Settings().uses_broker and Settings().task_soft_limit_s == Settings().max_duration_s
+

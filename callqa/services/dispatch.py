@@ -141,7 +141,8 @@ def _requeue_condition(settings: Settings, status: str):
 
 def requeueable(session: Session, settings: Settings, status: str) -> int:
     """How many calls `requeue` would send back for `status`."""
-    return session.scalar(select(func.count(Call.id)).where(_requeue_condition(settings, status)))
+    count = session.scalar(select(func.count(Call.id)).where(_requeue_condition(settings, status)))
+    return count or 0
 
 
 def requeue(sessions: sessionmaker[Session], settings: Settings, status: str,
