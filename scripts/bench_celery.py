@@ -12,9 +12,10 @@ one call per process (model loaded, scoring pipelines built), then the measured 
 ingested and timed until the last is done. Ingest (copying, probing) is inside the timing for
 both engines. The database cost is PostgreSQL's committed transactions per call in the
 database (pg_stat_database; use a database of its own so that nobody else's work counts);
-the broker's is the Redis commands per call (INFO commandstats) with a Redis broker. Both are
-also measured for 20 s with the workers idle (heartbeats, polling), and that rate over the
-run is taken off the per-call figure.
+the broker's is the Redis commands per call (INFO commandstats) with a Redis broker, both over
+the timed run; beside them, their rates per second over 20 s with the workers idle (heartbeats;
+the embedded worker's polls of the database, the Celery consumer's of the broker), which stop
+while the workers are busy. Autovacuum counts in the database's figures too.
 
 Run one benchmark at a time, on a quiet machine: the figures are wall-clock. The corpus is
 only read here, never by the product.
@@ -59,9 +60,6 @@ class Figures:
     idle_commits_s: float  # commits per second in the database while the workers wait
     idle_commands_s: float | None  # broker commands per second meanwhile
 
-    def per_call(self, total: float, idle_rate: float) -> float:
-        """A total's share per call, less what the idle rate accounts for over the run."""
-        return max(0.0, total - idle_rate * self.wall_s) / self.calls
 
     @property
     def calls_per_hour(self) -> float:
@@ -283,11 +281,11 @@ def main() -> None:
         broker = "-"
         if row.engine == "celery" and row.broker_commands is not None:
             idle = row.idle_commands_s or 0.0
-            broker = f"{row.per_call(row.broker_commands, idle):.1f} ({idle:.1f})"
+            broker = f"{row.broker_commands / row.calls:.1f} ({idle:.1f})"
         print(f"| {row.engine} | {row.processes} | {row.calls} | {row.audio_s:.0f} | "
               f"{row.wall_s:.1f} | {row.calls_per_hour:.0f} | {row.real_time:.3f} | "
               f"{row.cpu_s / row.calls:.1f} | {row.others_cpu_s:.0f} | "
-              f"{row.per_call(row.db_commits, row.idle_commits_s):.1f} "
+              f"{row.db_commits / row.calls:.1f} "
               f"({row.idle_commits_s:.2f}) | {broker} |")
 
 
