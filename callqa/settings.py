@@ -66,6 +66,11 @@ class Settings:
     # Personal data replaced before a transcript is stored: entities, "+audio" to silence
     # them in the recording too (see qa.redaction.redact.RedactionPolicy)
     redact: RedactionPolicy = DEFAULT_POLICY
+    broker_url: str = ""  # Celery broker (redis://, amqp://); empty: the embedded DB-polling worker
+    celery_queue: str = "callqa"  # the broker queue callqa's tasks go through
+    worker_processes: int = 0  # `callqa worker` processes; 0: cores // cpu_threads
+    task_time_limit_s: float = 0.0  # one call's processing; 0: max_duration_s (real time)
+    sweep_after_s: float = 300.0  # scheduler: queued calls not handed to the broker this long
 
     @property
     def db_url(self) -> str:
@@ -74,6 +79,15 @@ class Settings:
     @property
     def recordings_dir(self) -> Path:
         return self.storage_dir or self.home / "recordings"
+
+    @property
+    def uses_broker(self) -> bool:
+        return bool(self.broker_url.strip())
+
+    @property
+    def task_soft_limit_s(self) -> float:
+        """How long one call may take to process before its task is stopped."""
+        return self.task_time_limit_s or self.max_duration_s
 
     def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})

@@ -70,3 +70,6 @@ __all__ += ["Erasure", "Redaction", "RedactionMethod"]
 from callqa.models.worker import WorkerSeen  # noqa: E402
 
 __all__ += ["WorkerSeen"]
+from callqa.models.worker import WorkerKind, WorkerProcess  # noqa: E402
+
+__all__ += ["WorkerKind", "WorkerProcess"]

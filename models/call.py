@@ -94,6 +94,12 @@ class Call(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(36))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # With a broker: the Celery task whose delivery holds (or last held) the claim, so a
+    # redelivery of that same task knows its first delivery died; and when the call was last
+    # handed to the broker (None: never, e.g. the broker was down at ingest; the sweep sends it).
+    claim_task: Mapped[str | None] = mapped_column(String(155))
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker: Mapped[str | None] = mapped_column(String(200))  # the worker process that claimed it
 
     speakers_known: Mapped[bool | None]
     transcript_language: Mapped[str | None] = mapped_column(String(8))

@@ -8,6 +8,7 @@ from flask import Flask, g
 from sqlalchemy.orm import Session
 
 from callqa.models.db import DatabaseUnavailable, make_session_factory, open_database
+from callqa.services.dispatch import check_broker
 from callqa.services.score_store import configure_scoring
 from callqa.settings import Settings, load_settings
 
@@ -27,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings: Settings = app.config.get("CALLQA_SETTINGS") or load_settings()
     app.config["CALLQA_SETTINGS"] = settings
+    check_broker(settings)  # BrokerUnusable, with the reason: e.g. SQLite with a broker
     configure_scoring(settings)
     try:
         engine = open_database(settings.db_url)

@@ -1,5 +1,6 @@
 """Administration: users (create, deactivate, link to an agent record), stored scorecards,
-teams (their agents and supervisors) and the API tokens of integrations (create, revoke)."""
+teams (their agents and supervisors), the API tokens of integrations (create, revoke), and
+the workers with the queue (calls sent back to it)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -9,15 +10,19 @@ from sqlalchemy.orm import Session
 
 from callqa.models import Role, Team, User
 from callqa.queries import directory
+from callqa.queries.workers import status_counts, worker_rows
 from callqa.services import accounts as users
 from callqa.services import integrations
 from callqa.services import teams as team_service
 from callqa.services.accounts import ROLES, UserError
+from callqa.services.dispatch import REQUEUE_STATUSES, broker_queue_depth, requeue, requeueable
 from callqa.services.integrations import IntegrationError
 from callqa.services.teams import TeamError
 from callqa.web import db
 from callqa.web.access import roles_required, signed_in_user
+from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
+from callqa.web.i18n import ngettext
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -219,3 +224,24 @@ def take_team(team_id: int):
     username = request.form.get("username", "").strip()
     return _change_team(team_id, lambda s, t: team_service.take_team(s, t.name, username),
                         _("%(user)s no longer supervises the team.", user=username))
+@bp.get("/workers")
+@roles_required(Role.ADMIN)
+def workers():
+    config = settings()
+    return render_template(
+        "admin/workers.html", workers=worker_rows(db(), config.heartbeat_s),
+        counts=status_counts(db()), broker=config.uses_broker,
+        broker_depth=broker_queue_depth(config), queue_name=config.celery_queue,
+        requeueable={status: requeueable(db(), config, status) for status in REQUEUE_STATUSES})
+
+
+@bp.post("/requeue")
+@roles_required(Role.ADMIN)
+def requeue_calls():
+    status = request.form.get("status", "")
+    if status not in REQUEUE_STATUSES:
+        abort(400)
+    sent = requeue(sessions(), settings(), status)
+    flash(ngettext("%(num)d call sent back to the queue.",
+                   "%(num)d calls sent back to the queue.", len(sent)), "ok")
+    return redirect(url_for("admin.workers"), code=303)

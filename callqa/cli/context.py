@@ -5,6 +5,7 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models.db import DatabaseUnavailable, make_session_factory, open_database
+from callqa.services.dispatch import BrokerUnusable, check_broker
 from callqa.services.score_store import configure_scoring
 from callqa.settings import Settings
 
@@ -13,6 +14,10 @@ class App:
     """What every command needs: settings and a session factory on an up-to-date schema."""
 
     def __init__(self, settings: Settings) -> None:
+        try:
+            check_broker(settings)
+        except BrokerUnusable as exc:
+            raise click.ClickException(str(exc)) from exc
         self.settings = settings
         configure_scoring(settings)
         try:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from callqa.cli.context import App, pass_app
 from callqa.cli.progress import ProgressBar
 from callqa.cli.signals import stop_child, stop_on_signals
-from callqa.models import Call, Queue, Role, User
+from callqa.models import Call, Queue, Role, User, WorkerKind
 from callqa.models.db import DISCONNECTS, unavailable
 from callqa.models.lookup import queue_for
 from callqa.qa.metadata import (
@@ -36,6 +36,7 @@ from callqa.services.ingest import (
 from callqa.services.pool import default_workers, run_pool
 from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Worker
+from callqa.services.workers import Presence, engine_label
 from callqa.settings import InvalidValue, load_settings
 
 SAMPLES = Path(__file__).parents[1] / "samples"
@@ -158,16 +159,15 @@ def process(app: App, watch: bool, poll: float, limit: int | None, workers: int 
     """Transcribe queued calls (and calls a killed worker left behind)."""
     if watch:
         stop_on_signals()  # SIGTERM too hands back the call in work (KeyboardInterrupt)
-    worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = ProgressBar(enabled=show_bar)
     count = workers or default_workers()
     try:
         if count == 1:
-            outcomes = worker.run(watch=watch, poll_s=poll, limit=limit,
-                                  progress=bar.progress())
-        else:
-            outcomes = run_pool(app.settings, count, worker.backlog, watch=watch, poll_s=poll,
+            outcomes = _run_one_worker(app, watch, poll, limit, bar)
+        else:  # each worker process reports itself on the Workers page
+            backlog = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings))
+            outcomes = run_pool(app.settings, count, backlog.backlog, watch=watch, poll_s=poll,
                                 limit=limit, progress=bar.progress())
     except DISCONNECTS as exc:  # a batch stops (a watching worker waits for the database)
         bar.close()
@@ -177,6 +177,64 @@ def process(app: App, watch: bool, poll: float, limit: int | None, workers: int 
         if outcome.message:
             click.echo(f"call {outcome.call_id} {outcome.status}: {outcome.message}")
     click.echo(bar.summary())
+
+
+def _run_one_worker(app: App, watch: bool, poll: float, limit: int | None,
+                    bar: ProgressBar) -> list:
+    presence = Presence(app.sessions, WorkerKind.EMBEDDED, engine_label(app.settings),
+                        app.settings.heartbeat_s).start()
+    worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings), presence)
+    try:
+        return worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
+    finally:
+        presence.stop()
+
+
+@main.command("worker")
+@click.option("--processes", type=click.IntRange(1), help="Worker processes (default: "
+              "CALLQA_WORKER_PROCESSES, else cores // CALLQA_CPU_THREADS).")
+@click.option("--loglevel", default="info", show_default=True)
+@pass_app
+def celery_worker(app: App, processes: int | None, loglevel: str) -> None:
+    """Run a Celery worker (CALLQA_BROKER_URL) that transcribes and scores the calls sent to
+    the broker: one per machine, with a process per core; the model loads in each process."""
+    settings = app.settings.with_overrides(worker_processes=processes)
+    if not settings.uses_broker:
+        raise click.UsageError("callqa worker needs CALLQA_BROKER_URL (redis://… or amqp://…); "
+                               "without a broker, run the embedded worker: callqa process --watch")
+    try:
+        from callqa.services.celery_app import make_celery, oversubscription, worker_processes
+    except ImportError as exc:
+        raise click.ClickException(f"callqa worker needs Celery, which is not installed ({exc}):"
+                                   " pip install 'celery[redis]'") from exc
+    problem = oversubscription(settings)
+    if problem:
+        raise click.UsageError(problem)
+    app.engine.dispose()  # no connection of this process may be inherited by the forks
+    import socket
+
+    celery = make_celery(settings)
+    celery.worker_main([
+        "worker", f"--loglevel={loglevel.upper()}", f"--concurrency={worker_processes(settings)}",
+        f"--queues={settings.celery_queue}", "--pool=prefork", "--without-mingle",
+        f"--hostname=callqa-{os.getpid()}@{socket.gethostname()}",
+    ])
+
+
+@main.command("requeue")
+@click.option("--status", "status", type=click.Choice(["failed", "stale"]), required=True,
+              help="failed: calls that failed; stale: calls a dead worker left transcribing, "
+                   "or queued ones the broker never got.")
+@click.option("--call", "call_ids", type=int, multiple=True, help="Only this call (repeatable).")
+@pass_app
+def requeue_command(app: App, status: str, call_ids: tuple[int, ...]) -> None:
+    """Send calls back to the queue (to the broker when CALLQA_BROKER_URL is set)."""
+    from callqa.services.dispatch import requeue
+
+    ids = requeue(app.sessions, app.settings, status, list(call_ids) or None)
+    where = "the broker" if app.settings.uses_broker else "the queue (callqa process takes them)"
+    click.echo(f"{len(ids)} {status} calls sent back to {where}"
+               + (f": {', '.join(map(str, ids))}" if ids else ""))
 
 
 @main.command()
@@ -375,13 +433,14 @@ def _describe_queue(queue: Queue) -> str:
 
 
 @main.command("scheduler")
-@click.option("--once", type=click.Choice(["inbox", "fcr", "retention", "webhooks"]),
+@click.option("--once", type=click.Choice(["inbox", "fcr", "retention", "webhooks", "sweep"]),
               help="Run this job once now (under the scheduler lease) and exit.")
 @click.option("--settle", default=5.0, show_default=True,
               help="Seconds an inbox file must stay unchanged (--once inbox).")
 @pass_app
 def run_scheduler(app: App, once: str | None, settle: float) -> None:
-    """Run the periodic jobs: inbox ingest, nightly FCR, retention. One process, never inside
+    """Run the periodic jobs: inbox ingest, nightly FCR, retention, and with a broker the sweep
+    of calls it never got. One process, never inside
     web workers; more instances, also on other machines, stand by and take over."""
     from callqa.services import scheduler
 

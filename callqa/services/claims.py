@@ -2,6 +2,12 @@
 
 A claim is a conditional UPDATE that sets a fresh token; whoever's token is on the row owns
 the call. A call whose heartbeat went stale (its worker was killed) can be claimed again.
+
+The embedded worker claims the oldest claimable call (`claim_next`); a Celery task claims the
+call it was sent for (`claim_call`), also when an earlier delivery of that same task holds the
+claim: a broker delivers a task again only once the delivery that took it is gone (its worker
+process died, or its connection). Either way a new token is set, so an old owner that still
+runs can no longer heartbeat or store: two deliveries never both store.
 """
 from __future__ import annotations
 
@@ -47,7 +53,8 @@ def give_up_on_stale(session: Session, stale_after_s: float, max_attempts: int) 
     return affected_rows(result)
 
 
-def claim_next(session: Session, stale_after_s: float, retries: int = 5) -> Claim | None:
+def claim_next(session: Session, stale_after_s: float, retries: int = 5,
+               worker: str | None = None) -> Claim | None:
     """Claim the oldest claimable call, or None. The caller commits."""
     for _ in range(retries):
         now = utcnow()
@@ -61,7 +68,8 @@ def claim_next(session: Session, stale_after_s: float, retries: int = 5) -> Clai
             update(Call)
             .where(Call.id == candidate, condition)  # re-checked after any row lock wait
             .values(status=CallStatus.TRANSCRIBING, claim_token=token, heartbeat_at=now,
-                    attempts=Call.attempts + 1, **error_columns(None))
+                    attempts=Call.attempts + 1, claim_task=None, worker=worker,
+                    **error_columns(None))
             .execution_options(synchronize_session=False)
         )
         if affected_rows(result) == 1:
@@ -72,6 +80,59 @@ def claim_next(session: Session, stale_after_s: float, retries: int = 5) -> Clai
         if session.scalar(select(Call.id).where(condition).limit(1)) is None:
             return None
     return None
+
+
+def _claimable_by_task(task_id: str, cutoff: datetime):
+    """Queued, or transcribing under a claim that is stale or an earlier delivery's of this task."""
+    return or_(
+        Call.status == CallStatus.QUEUED,
+        and_(Call.status == CallStatus.TRANSCRIBING,
+             or_(Call.heartbeat_at < cutoff, Call.claim_task == task_id)),
+    )
+
+
+def give_up_on_dead_deliveries(
+    session: Session, call_id: int, task_id: str, stale_after_s: float, max_attempts: int
+) -> bool:
+    """Fail the call if the worker died on each of its `max_attempts` deliveries (a recording
+    that kills its worker every time); True if it did. The caller commits."""
+    cutoff = utcnow() - timedelta(seconds=stale_after_s)
+    result = session.execute(
+        update(Call)
+        .where(Call.id == call_id, Call.status == CallStatus.TRANSCRIBING,
+               or_(Call.heartbeat_at < cutoff, Call.claim_task == task_id),
+               Call.attempts >= max_attempts)
+        .values(status=CallStatus.FAILED, claim_token=None,
+                **error_columns(Message(
+                    N_("gave up after %(attempts)s attempts: the worker stopped during each"),
+                    {"attempts": max_attempts})))
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(result) == 1
+
+
+def claim_call(
+    session: Session, call_id: int, task_id: str, stale_after_s: float,
+    worker: str | None = None,
+) -> Claim | None:
+    """Claim call `call_id` for a delivery of task `task_id`, or None: the call is done, failed,
+    or another task's live claim holds it. The caller commits."""
+    now = utcnow()
+    token = str(uuid.uuid4())
+    claimable = _claimable_by_task(task_id, now - timedelta(seconds=stale_after_s))
+    result = session.execute(
+        update(Call)
+        .where(Call.id == call_id, claimable)
+        .values(status=CallStatus.TRANSCRIBING, claim_token=token, heartbeat_at=now,
+                attempts=Call.attempts + 1, claim_task=task_id, worker=worker,
+                **error_columns(None))
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(result) != 1:
+        return None
+    attempt = session.scalar(select(Call.attempts).where(Call.claim_token == token))
+    assert attempt is not None  # just set, in this transaction
+    return Claim(call_id, token, attempt)
 
 
 def heartbeat(session: Session, claim: Claim) -> bool:

@@ -24,6 +24,7 @@ from callqa.qa.storage import IncomingCopy, copy_in, file_sha256, storage_name
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcript_file import TranscriptFileError, read_transcript_file
 from callqa.qa.transcription import AUTO_LANGUAGE
+from callqa.services.dispatch import enqueue
 from callqa.services.redacting import apply_redaction, redact_for_storage
 from callqa.services.score_store import rules_for, score_call
 from callqa.services.webhooks import enqueue_call_scored
@@ -92,7 +93,10 @@ def ingest_recording(
         except IntegrityError:  # the same audio ingested by another process a moment ago
             session.rollback()
             return _duplicate(path, _existing_call_id(sessions, copy.sha256))
-        return IngestOutcome(path, call.status, call.id, str(error or ""), error)
+        outcome = IngestOutcome(path, call.status, call.id, str(error or ""), error)
+    if outcome.status == CallStatus.QUEUED:  # committed: now a worker may be told
+        enqueue(sessions, settings, [call.id])
+    return outcome
 
 
 def _not_stored(path: Path, exc: OSError, storage: Path) -> IngestOutcome:

@@ -16,10 +16,12 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from callqa.models import WorkerKind
 from callqa.models.db import make_engine, make_session_factory
 from callqa.services.score_store import configure_scoring
 from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Outcome, Progress, Worker
+from callqa.services.workers import Presence, engine_label
 from callqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,9 +130,15 @@ def _work(settings: Settings, watch: bool, poll_s: float, limit: int | None, out
     try:
         configure_scoring(settings)
         engine = make_engine(settings.db_url)
-        worker = Worker(make_session_factory(engine), settings, lambda: load_transcriber(settings))
-        worker.run(watch=watch, poll_s=poll_s, limit=limit,
-                   progress=Progress(on_outcome=outcomes.put))
+        sessions = make_session_factory(engine)
+        presence = Presence(sessions, WorkerKind.EMBEDDED, engine_label(settings),
+                            settings.heartbeat_s).start()
+        worker = Worker(sessions, settings, lambda: load_transcriber(settings), presence)
+        try:
+            worker.run(watch=watch, poll_s=poll_s, limit=limit,
+                       progress=Progress(on_outcome=outcomes.put))
+        finally:
+            presence.stop()
         engine.dispose()
     except KeyboardInterrupt:
         pass  # the worker has released its claim

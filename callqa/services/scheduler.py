@@ -1,8 +1,9 @@
 """`callqa scheduler`: the periodic jobs, run by one APScheduler process (never a web worker).
 
-Jobs: `inbox` (every `inbox_interval_s`: ingest and queue settled recordings), `fcr` (nightly:
-recompute First Call Resolution), `retention` (daily: delete expired calls) and `webhooks`
-(every `inbox_interval_s`: retry the webhook deliveries that are due). Any number of
+Jobs: `inbox` (every `inbox_interval_s`: ingest and queue settled recordings), `sweep` (as
+often, with a broker: send the calls the broker never got), `webhooks` (as often: retry the
+webhook deliveries that are due), `fcr` (nightly: recompute First Call Resolution) and
+`retention` (daily: delete expired calls). Any number of
 scheduler processes may run, on several machines: each job run first takes or renews the
 `scheduler` lease in the database and is skipped without it, so only the holder runs jobs.
 A standby keeps trying every tick and takes over once the holder's lease expires
@@ -33,6 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models.db import DISCONNECTS
+from callqa.services.dispatch import sweep
 from callqa.services.fcr_jobs import recompute_fcr
 from callqa.services.inbox import InboxWatcher
 from callqa.services.leases import LeaseKeeper
@@ -82,8 +84,14 @@ def webhooks_job(sessions: Sessions, settings: Settings) -> Callable[[], object]
     return lambda: DeliveryRun(deliver_due(sessions, settings))
 
 
+def sweep_job(sessions: Sessions, settings: Settings) -> Callable[[], object]:
+    if not settings.uses_broker:
+        raise JobUnavailable("no broker: set CALLQA_BROKER_URL (the embedded worker needs none)")
+    return lambda: sweep(sessions, settings)
+
+
 JOBS: dict[str, JobFactory] = {"inbox": inbox_job, "fcr": fcr_job, "retention": retention_job,
-                               "webhooks": webhooks_job}
+                               "webhooks": webhooks_job, "sweep": sweep_job}
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     else:
         log.info("inbox job off: CALLQA_INBOX_DIR is not set")
     specs.append(JobSpec("webhooks", IntervalTrigger(seconds=tick), _grace(tick)))
+    if settings.uses_broker:  # calls the broker never got (down at ingest) are sent again
+        specs.append(JobSpec("sweep", IntervalTrigger(seconds=tick), _grace(tick), True))
     specs.append(JobSpec("fcr", CronTrigger(hour=settings.fcr_cron_hour, minute=0),
                          DAILY_GRACE_S))
     specs.append(JobSpec("retention", CronTrigger(hour=settings.retention_cron_hour, minute=0),

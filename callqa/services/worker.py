@@ -29,7 +29,9 @@ from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import AUTO_LANGUAGE, Segment, Transcriber
 from callqa.services.claims import (
     Claim,
+    claim_call,
     claim_next,
+    give_up_on_dead_deliveries,
     give_up_on_stale,
     owned_call,
     release,
@@ -45,6 +47,7 @@ from callqa.services.transcribing import (
     transcribe_recording,
 )
 from callqa.services.webhooks import DeliveryThread, enqueue_call_scored
+from callqa.services.workers import Presence
 from callqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,7 +90,8 @@ class Progress:
 class Worker:
     def __init__(
         self, sessions: sessionmaker[Session], settings: Settings,
-        load_transcriber: Callable[[], Transcriber],
+        load_transcriber: Callable[[], Transcriber], presence: Presence | None = None,
+        time_limit_errors: tuple[type[BaseException], ...] = (),
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -96,6 +100,9 @@ class Worker:
         self._interrupted: Claim | None = None  # a call a database outage stopped
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._seen_at = -math.inf
+        self.presence = presence  # reports this process on the Workers page
+        # raised into a call's processing when it overran its time limit (Celery's soft limit)
+        self.time_limit_errors = time_limit_errors
 
     def run(self, watch: bool = False, poll_s: float = 5.0, limit: int | None = None,
             progress: Progress | None = None) -> list[Outcome]:
@@ -166,10 +173,49 @@ class Worker:
     def process_next(self) -> Outcome | None:
         with self.sessions.begin() as session:
             give_up_on_stale(session, self.settings.stale_claim_s, self.settings.max_attempts)
-            claim = claim_next(session, self.settings.stale_claim_s)
+            claim = claim_next(session, self.settings.stale_claim_s, worker=self._who())
         if claim is None:
             return None
-        return self.process(claim)
+        if self.presence:
+            self.presence.took(claim.call_id)
+        return self._reported(self.process(claim))
+
+    def process_call(self, call_id: int, task_id: str) -> Outcome | None:
+        """A delivery of task `task_id` for call `call_id`: process the call if it is waiting
+        or this task's earlier delivery died on it; None (nothing done) if it is done, failed,
+        or in another live delivery's hands. After `max_attempts` deliveries whose worker died,
+        the call fails with that reason."""
+        if self.presence:
+            self.presence.took(call_id)
+        settings = self.settings
+        with self.sessions.begin() as session:
+            if give_up_on_dead_deliveries(session, call_id, task_id, settings.stale_claim_s,
+                                          settings.max_attempts):
+                log.warning("call %s failed: its worker stopped during each of %s attempts",
+                            call_id, settings.max_attempts)
+                outcome: Outcome | None = Outcome(call_id, CallStatus.FAILED,
+                                                  message="gave up after repeated worker deaths")
+                claim = None
+            else:
+                outcome = None
+                claim = claim_call(session, call_id, task_id, settings.stale_claim_s,
+                                   worker=self._who())
+        if claim is not None:
+            return self._reported(self.process(claim))
+        if outcome is None:
+            log.info("call %s: nothing to do for task %s (done, failed or being processed)",
+                     call_id, task_id)
+        if self.presence:
+            self.presence.finished(call_id, stored=outcome is not None)
+        return outcome
+
+    def _who(self) -> str | None:
+        return self.presence.id if self.presence else None
+
+    def _reported(self, outcome: Outcome) -> Outcome:
+        if self.presence:
+            self.presence.finished(outcome.call_id, stored=outcome.status != "lost")
+        return outcome
 
     def process(self, claim: Claim) -> Outcome:
         try:
@@ -181,6 +227,11 @@ class Worker:
                 return self._store(claim, redacted, silenced)
         except (AudioError, CallFailed, RedactionAudioError) as exc:
             return self._fail(claim, exc.message)
+        except self.time_limit_errors:
+            return self._fail(claim, Message(
+                N_("processing took longer than its time limit of %(seconds)s s"
+                   " (CALLQA_TASK_TIME_LIMIT_S)"),
+                {"seconds": round(self.settings.task_soft_limit_s)}))
         except LostClaim:
             log.warning("call %s was taken over by another worker", claim.call_id)
             return Outcome(claim.call_id, "lost", message="taken over by another worker")

@@ -155,6 +155,8 @@ MATRIX = [
     ("POST", "/calls/{blind_call}/items/greeting/override", 302, 404, 404, 403, 404, 403),
     ("POST", "/calls/{blind_call}/comments", 302, 404, 404, 403, 404, 403),
     ("GET", "/notifications", 302, 200, 200, 200, 200, 200),
+    ("GET", "/admin/workers", 302, 403, 403, 403, 403, 200),
+    ("POST", "/admin/requeue", 302, 403, 403, 403, 403, 303),
     ("POST", "/logout", 303, 303, 303, 303, 303, 303),
 ]
 CASES = [
@@ -233,6 +235,8 @@ def _form(path: str, world) -> dict:
         return {"username": "made-by-matrix", "password": "long enough words", "role": "supervisor"}
     if path.endswith("/active"):
         return {"active": "1"}
+    if path == "/admin/requeue":
+        return {"status": "failed"}
     if path == "/language":
         return {"lang": "en"}
     return {}

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012_redactions'
-down_revision = '0010'
+down_revision = '0011_celery_workers'
 branch_labels = None
 depends_on = None
 
