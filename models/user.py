@@ -31,6 +31,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # in every session cookie of this user; raising it ends them all (services.accounts)
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest sign-in
 
     agent: Mapped[Agent | None] = relationship()
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from callqa.models import Agent, Role, User
+from callqa.models import Agent, Role, User, utcnow
 from callqa.models.lookup import agent_for
 from callqa.qa.messages import N_
 from callqa.services.passwords import password_problem
@@ -106,6 +106,28 @@ def set_password(user: User, password: str) -> None:
     check_password_strength(password, user.username)
     user.set_password(password)
     end_sessions(user)
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first, then the policy; every other session
+    of the user ends (the caller re-signs the one the change was made in)."""
+    if not user.check_password(current or ""):
+        raise UserError(N_("The current password is wrong."))
+    if new == current:
+        raise UserError(N_("The new password is the current one."))
+    set_password(user, new)
+
+
+def reset_password(user: User, password: str | None = None) -> str:
+    """An admin's reset: the given password (under the policy) or a generated one, returned to
+    be shown once; the user's sessions end."""
+    password = password or generated_password()
+    set_password(user, password)
+    return password
+
+
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
 
 
 def set_active(user: User, active: bool) -> None:

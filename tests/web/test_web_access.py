@@ -107,6 +107,11 @@ MATRIX = [
     ("GET", "/admin/users", 302, 403, 403, 403, 403, 200),
     ("POST", "/admin/users", 302, 403, 403, 403, 403, 303),
     ("POST", "/admin/users/{spare}/active", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/users/{spare}/password", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/users/999999/password", 302, 403, 403, 403, 403, 404),
+    ("GET", "/account/password", 302, 200, 200, 200, 200, 200),
+    # the matrix does not know the current password: refused, nothing changes
+    ("POST", "/account/password", 302, 400, 400, 400, 400, 400),
     ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 403, 303),
     ("GET", "/admin/scorecards", 302, 403, 403, 403, 403, 200),
     ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 403, 200),
@@ -223,6 +228,11 @@ def _form(path: str, world) -> dict:
         return {"username": "made-by-matrix", "password": "long enough words", "role": "supervisor"}
     if path.endswith("/active"):
         return {"active": "1"}
+    if path.startswith("/admin/users/") and path.endswith("/password"):
+        return {"password": "a matrix reset password"}
+    if path == "/account/password":
+        return {"current_password": "not the password", "new_password": "a new long password",
+                "confirm_password": "a new long password"}
     if path == "/language":
         return {"lang": "en"}
     return {}
