@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -124,6 +125,24 @@ def reset_password(user: User, password: str | None = None) -> str:
     password = password or generated_password()
     set_password(user, password)
     return password
+
+
+def set_time_zone(user: User, name: str | None) -> None:
+    """The zone the user's times are shown in (an IANA name); empty: the default."""
+    name = (name or "").strip()
+    if name and not is_time_zone(name):
+        raise UserError(N_("Unknown time zone."))
+    user.time_zone = name or None
+
+
+def is_time_zone(name: str) -> bool:
+    if name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def record_sign_in(user: User) -> None:

@@ -53,3 +53,17 @@ def test_an_agent_finds_nothing_in_others_calls(page: Page, sign_in, site):
     with page.expect_navigation():
         page.click("#search-submit")
     expect(page.locator(f'li.search-hit[data-call-id="{site.recorded_call}"]')).to_have_count(0)
+
+
+def test_polish_formats_in_a_polish_session(page: Page, sign_in, site, artifacts):
+    sign_in("supervisor")
+    page.goto("/calls")
+    with page.expect_navigation():
+        page.click('#language-form button[value="pl"]')
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    started = page.locator("#calls-table tr.call-row td").filter(
+        has_text=re.compile(r"^\s*\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\s*$"))
+    expect(started.first).to_be_visible()
+    scores = page.locator("#calls-table .score").all_inner_texts()
+    assert scores and all(re.fullmatch(r"\d+,\d", s.strip()) for s in scores), scores
+    page.screenshot(path=artifacts / "list-polish.png", full_page=True)

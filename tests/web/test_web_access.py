@@ -115,6 +115,7 @@ MATRIX = [
     ("GET", "/search", 302, 200, 200, 200, 200, 200),
     # the matrix does not know the current password: refused, nothing changes
     ("POST", "/account/password", 302, 400, 400, 400, 400, 400),
+    ("POST", "/account/timezone", 302, 303, 303, 303, 303, 303),
     ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 403, 303),
     ("GET", "/admin/scorecards", 302, 403, 403, 403, 403, 200),
     ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 403, 200),
@@ -233,6 +234,8 @@ def _form(path: str, world) -> dict:
         return {"active": "1"}
     if path.startswith("/admin/users/") and path.endswith("/password"):
         return {"password": "a matrix reset password"}
+    if path == "/account/timezone":
+        return {"time_zone": ""}  # the default: what every matrix user has anyway
     if path == "/account/password":
         return {"current_password": "not the password", "new_password": "a new long password",
                 "confirm_password": "a new long password"}

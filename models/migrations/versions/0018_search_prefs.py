@@ -1,4 +1,4 @@
-"""When each user last signed in (shown to admins), and the full-text index over what was
+"""When each user last signed in (shown to admins), each user's time zone, and the full-text index over what was
 said (models/search.py): an FTS5 table kept by triggers on SQLite, a GIN index on PostgreSQL
 
 Revision ID: 0018_search_prefs
@@ -30,6 +30,7 @@ def _fold(column: str) -> str:
 def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('time_zone', sa.String(length=64), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_index()
     else:
@@ -92,4 +93,5 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_utterances_search")
         op.execute("DROP FUNCTION IF EXISTS callqa_fold(text)")
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('time_zone')
         batch_op.drop_column('last_login_at')
