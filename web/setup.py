@@ -142,5 +142,6 @@ def _register_blueprints(app: Flask) -> None:
                    assignments, coaching, calibration, notifications, erasure, search):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["notification_count"] = notifications.notification_count
+    app.jinja_env.globals["pass_mark"] = lambda: app.config["CALLQA_SETTINGS"].pass_mark
     app.register_blueprint(api)
     csrf.exempt(api)  # authenticated by Bearer tokens only, never by the session cookie
