@@ -4,7 +4,9 @@ utterances.id, the `unicode61 remove_diacritics 2` tokenizer) kept in step by tr
 utterances, so every way an utterance is stored, redacted or deleted (a cascade too) updates
 it; on PostgreSQL a GIN index over to_tsvector('simple', callqa_fold(text)), where
 callqa_fold lower-cases and strips accents (unaccent when the extension can be made, else a
-fixed translate of Polish and other Latin letters), which the database keeps in step itself.
+fixed translate of Polish and other Latin letters), stored in the generated column
+utterances.search_vector (the models leave it out: the database fills it and keeps it in step
+itself), with a GIN index over it.
 
 unicode61 strips only decomposable accents, so 'ł' stays 'ł': the triggers index it as 'l'
 and queries fold it the same way (`fold_for_fts`). A batch migration that recreates the
@@ -15,6 +17,7 @@ from typing import Any
 
 SEARCH_TABLE = "utterances_fts"
 SEARCH_INDEX = "ix_utterances_search"  # PostgreSQL
+SEARCH_COLUMN = "search_vector"  # PostgreSQL: utterances' generated tsvector
 
 # what unicode61 remove_diacritics 2 leaves as it is
 _NOT_DECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
@@ -37,8 +40,10 @@ def sqlite_fold_sql(column: str) -> str:
 
 def is_search_object(name: str | None, type_: str) -> bool:
     """The index's own tables and index, which autogenerate should leave alone."""
-    return bool(name) and (name == SEARCH_INDEX or (type_ == "table" and name is not None
-                                                      and name.startswith(SEARCH_TABLE)))
+    if not name:
+        return False
+    return (name == SEARCH_INDEX or (type_ == "column" and name == SEARCH_COLUMN)
+            or (type_ == "table" and name.startswith(SEARCH_TABLE)))
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any

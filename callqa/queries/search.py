@@ -68,7 +68,7 @@ def search_utterances(session: Session, query: str, speaker: str = "any",
                      .order_by(_FTS.c.rowid.desc()))
     else:
         statement = (statement.where(text(
-            "to_tsvector('simple'::regconfig, callqa_fold(utterances.text)) "
+            "utterances.search_vector "
             "@@ phraseto_tsquery('simple'::regconfig, callqa_fold(:phrase))").bindparams(
                 phrase=phrase))
             # id + 0: not the primary key's order, which the planner would walk backwards,

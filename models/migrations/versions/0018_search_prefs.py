@@ -80,8 +80,10 @@ BEGIN
   END IF;
 END
 $body$""")
-    op.execute("CREATE INDEX ix_utterances_search ON utterances "
-               "USING gin (to_tsvector('simple'::regconfig, callqa_fold(text)))")
+    # stored, so a phrase's recheck reads it rather than folding every candidate's text again
+    op.execute("ALTER TABLE utterances ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+               "(to_tsvector('simple'::regconfig, callqa_fold(text))) STORED")
+    op.execute("CREATE INDEX ix_utterances_search ON utterances USING gin (search_vector)")
 
 
 def downgrade() -> None:
@@ -91,6 +93,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS utterances_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_utterances_search")
+        op.execute("ALTER TABLE utterances DROP COLUMN IF EXISTS search_vector")
         op.execute("DROP FUNCTION IF EXISTS callqa_fold(text)")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('time_zone')
