@@ -44,7 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
                 "unknown": N_("Unknown speaker")},
     "method": {"exact": N_("exact"), "lemma": N_("lemma"), "fuzzy": N_("fuzzy")},
     "dispute": {"open": N_("Open"), "accepted": N_("Accepted"), "rejected": N_("Rejected")},
-    "source": {"override": N_("Override"), "dispute": N_("Dispute")},
+    "source": {"override": N_("Override"), "dispute": N_("Dispute decision")},
     "note": {"speaker_unknown": N_("speaker unknown (mono recording)"),
              "other_speaker": N_("said by the other party"),
              "outside_window": N_("outside the window"), "excluded": N_("excluded phrase"),

@@ -136,3 +136,11 @@ def test_accepting_with_another_verdict_and_the_open_queue(app, world, session):
     assert override.new_verdict == "not_applicable"
     queue = supervisor.get("/disputes").get_data(as_text=True)
     assert "No open disputes." in queue and 'id="resolved-disputes-table"' in queue
+
+
+def test_the_history_names_an_accepted_dispute_with_a_noun_in_polish(app, world, session):
+    supervisor = session_browser(app, world.users["supervisor"])
+    supervisor.post(f"/disputes/{world.dispute}/accept", data={"reply": ""})
+    assert supervisor.post("/language", data={"lang": "pl"}).status_code == 303
+    page = supervisor.get(f"/calls/{world.calls['cen028']}").get_data(as_text=True)
+    assert "(Odwołanie)" in page and "(Odwołaj się)" not in page
