@@ -41,6 +41,10 @@ class Settings:
     hint_agent_name: bool = True  # the call's agent name is a hint too (agents say it)
     second_look: bool = True  # decode an item's window again where its phrases were not found
     default_language: str = ""  # used when neither call nor queue has one; "auto" detects
+    # web: the zone times are shown in for users who chose none (an IANA name); empty:
+    # Europe/Warsaw in the Polish UI, UTC in the English one
+    timezone: str = ""
+    pass_mark: float = 80.0  # web: the score a call should reach; lists show scores against it
     default_layout: str = "agent-left"
     max_duration_s: float = 4 * 3600
     stale_claim_s: float = 600.0  # a transcribing call without heartbeat this long is retaken

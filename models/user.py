@@ -31,6 +31,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # in every session cookie of this user; raising it ends them all (services.accounts)
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest sign-in
+    # an IANA zone times are shown in; None: CALLQA_TIMEZONE, else by language (web/i18n.py)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     agent: Mapped[Agent | None] = relationship()
 

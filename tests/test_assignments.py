@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner, Result
-from programtools import scored_call
+from programtools import ITEMS, scored_call
 from sqlalchemy import select
 
 from callqa.cli.main import main
@@ -43,7 +43,10 @@ def program(sessions):
                     call = scored_call(
                         session, agent, MONDAY + timedelta(weeks=week, hours=10 * n),
                         critical_failed=(agent, week, n) == ("A1", 0, 0),
-                        in_review=(agent, week, n) == ("A2", 0, 0))
+                        in_review=(agent, week, n) == ("A2", 0, 0),
+                        # only a failed item can be disputed
+                        verdicts=_INTRODUCTION_FAILED if (agent, week, n) == ("A3", 0, 0)
+                        else None)
                     if (agent, week, n) == ("A3", 0, 0):
                         _dispute(session, call)
             if agent != "A9":
@@ -56,13 +59,16 @@ def program(sessions):
     return sessions
 
 
+_INTRODUCTION_FAILED = {item: "failed" if item == "introduction" else "passed" for item in ITEMS}
+
+
 def _dispute(session, call: Call) -> None:
     agent_user = User(username=f"agent-{call.id}", role=Role.AGENT, password_hash="x",
                       agent_id=call.agent_id)
     session.add(agent_user)
     session.flush()
     reviewing.open_dispute(session, call, "introduction", agent_user, "It was there.",
-                           "failed")
+                           "passed")
 
 
 def _rule(session, **options):

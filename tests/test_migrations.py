@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from callqa.models import Base, Call, ItemOverride, utcnow
 from callqa.models.db import alembic_config, upgrade_schema
+from callqa.models.search import include_object
 
 
 def _differences(engine) -> list:
     with engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection,
+                                             opts={"include_object": include_object})
+        return compare_metadata(context, Base.metadata)
 
 
 def _index_names(engine, table: str) -> set[str]:

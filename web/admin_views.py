@@ -33,9 +33,11 @@ def user_list():
     return _users_page({})
 
 
-def _users_page(values: dict[str, str], status: int = 200):
+def _users_page(values: dict[str, str], status: int = 200, new_password: str | None = None,
+                password_for: User | None = None):
     return render_template("admin/users.html", users=directory.users(db()),
-                           agents=directory.agents(db()), roles=ROLES, values=values), status
+                           agents=directory.agents(db()), roles=ROLES, values=values,
+                           new_password=new_password, password_for=password_for), status
 
 
 @bp.post("/users")
@@ -74,6 +76,28 @@ def set_active(user_id: int):
     flash(_("User %(name)s activated.", name=user.username) if active
           else _("User %(name)s deactivated.", name=user.username), "ok")
     return redirect(url_for("admin.user_list"), code=303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int):
+    """A new password for the user: the one typed, or a generated one shown on this page once
+    (the response is not cached and the password is stored only hashed)."""
+    user = _user(user_id)
+    typed = request.form.get("password", "")
+    try:
+        password = users.reset_password(user, typed or None)
+    except UserError as exc:
+        db().rollback()
+        flash(_(str(exc)), "error")
+        return redirect(url_for("admin.user_list"), code=303)
+    db().commit()
+    if typed:
+        flash(_("Password of %(name)s set; their sessions are signed out.", name=user.username),
+              "ok")
+        return redirect(url_for("admin.user_list"), code=303)
+    page, status = _users_page({}, new_password=password, password_for=user)
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/users/<int:user_id>/agent")

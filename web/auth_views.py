@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from zoneinfo import available_timezones
 
 from flask import (
     Blueprint,
@@ -16,11 +17,18 @@ from flask import (
 )
 
 from callqa.services import login_throttle
-from callqa.services.accounts import authenticate, end_sessions
+from callqa.services.accounts import (
+    UserError,
+    authenticate,
+    change_own_password,
+    end_sessions,
+    record_sign_in,
+    set_time_zone,
+)
 from callqa.services.login_throttle import ThrottlePolicy
 from callqa.web import db
-from callqa.web.access import SUPERVISORS, current_user
-from callqa.web.i18n import LANGUAGES
+from callqa.web.access import SUPERVISORS, current_user, login_required, signed_in_user
+from callqa.web.i18n import LANGUAGES, display_zone_name
 from callqa.web.i18n import gettext as _
 from callqa.web.redirects import safe_next
 from callqa.web.sessions import signed_in_values
@@ -60,6 +68,7 @@ def login():
         flash(_("Wrong user name or password, or the account is inactive."), "error")
         return _login_refused(username, 401)
     login_throttle.clear_failures(db(), username, address)
+    record_sign_in(user)
     db().commit()
     language = session.get("lang")
     session.clear()  # a new session on sign-in: nothing carried over from before
@@ -67,6 +76,59 @@ def login():
     if language:
         session["lang"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"), code=303)
+
+
+def _resign(user) -> None:
+    """This browser stays signed in as `user` at its new session version."""
+    language = session.get("lang")
+    session.clear()
+    session.update(signed_in_values(user))
+    if language:
+        session["lang"] = language
+
+
+def _account_page(status: int = 200):
+    return render_template("account_password.html", zones=sorted(available_timezones()),
+                           zone_shown=display_zone_name()), status
+
+
+@bp.get("/account/password")
+@login_required
+def password_form():
+    return _account_page()
+
+
+@bp.post("/account/timezone")
+@login_required
+def set_zone():
+    try:
+        set_time_zone(signed_in_user(), request.form.get("time_zone", ""))
+    except UserError as exc:
+        flash(_(str(exc)), "error")
+        return _account_page(400)
+    db().commit()
+    flash(_("Times are shown in %(zone)s.", zone=display_zone_name()), "ok")
+    return redirect(url_for("auth.password_form"), code=303)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    user = signed_in_user()
+    new = request.form.get("new_password", "")
+    if new != request.form.get("confirm_password", ""):
+        flash(_("The two new passwords differ."), "error")
+        return _account_page(400)
+    try:
+        change_own_password(user, request.form.get("current_password", ""), new)
+    except UserError as exc:
+        db().rollback()
+        flash(_(str(exc)), "error")
+        return _account_page(400)
+    db().commit()
+    _resign(user)
+    flash(_("Password changed; your other sessions are signed out."), "ok")
+    return redirect(url_for("auth.home"), code=303)
 
 
 def _login_refused(username: str, status: int, headers: dict[str, str] | None = None):

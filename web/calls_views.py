@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, send_file
+from flask import Blueprint, Response, abort, current_app, g, render_template, send_file
 from flask import request as flask_request
 
 from callqa.models import Call, CallStatus, CoachingNote, ReviewAssignment, User
@@ -16,7 +16,7 @@ from callqa.queries.assignments import call_assignments, reviewers
 from callqa.queries.call_list import SORTS, CallFilters, call_list_query
 from callqa.queries.call_page import call_page
 from callqa.queries.coaching import call_coaching
-from callqa.queries.export import csv_lines
+from callqa.queries.export import POLISH_CSV, CsvFormat, csv_lines
 from callqa.services.assignments import is_own_call
 from callqa.services.score_store import rules_for
 from callqa.web import db
@@ -80,11 +80,12 @@ def _streamed_lines(query) -> Iterator[str]:
     generator, so a server closing an abandoned download closes the session too."""
     sessions = current_app.extensions["callqa_sessions"]
     translate = translator()  # headers and errors in the request's language
+    form = POLISH_CSV if g.get("lang") == "pl" else CsvFormat()  # what its spreadsheets read
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # the BOM: spreadsheets then read the file as UTF-8
         with sessions() as session:
-            yield from csv_lines(session, query, translate)
+            yield from csv_lines(session, query, translate, form)
     return lines()
 
 

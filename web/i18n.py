@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import flask_babel
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_translations, lazy_gettext, ngettext
@@ -45,7 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
                  "redaction": N_("Redacted"), "coaching": N_("Coaching moment"),
                  "comment": N_("Comment")},
     "dispute": {"open": N_("Open"), "accepted": N_("Accepted"), "rejected": N_("Rejected")},
-    "source": {"override": N_("Override"), "dispute": N_("Dispute")},
+    "source": {"override": N_("Override"), "dispute": N_("Dispute decision")},
     "note": {"speaker_unknown": N_("speaker unknown (mono recording)"),
              "other_speaker": N_("said by the other party"),
              "outside_window": N_("outside the window"), "excluded": N_("excluded phrase"),
@@ -144,15 +147,52 @@ def _select_locale() -> str | None:
     return request_language(g.get("user"))
 
 
+# Date and time patterns per UI language (Babel/CLDR patterns): Polish as Polish people write
+# them (02.11.2026 16:53), English as ISO 8601, which no reader misreads
+_DATETIME = {"pl": "dd.MM.yyyy HH:mm", "en": "yyyy-MM-dd HH:mm"}
+_DATE = {"pl": "dd.MM.yyyy", "en": "yyyy-MM-dd"}
+POLISH_ZONE = "Europe/Warsaw"
+
+
 def local_time(value: datetime | None) -> str:
+    """A stored (UTC) time in the user's zone, in the UI language's format."""
     if value is None:
         return "-"
-    return value.astimezone(_display_zone()).strftime("%Y-%m-%d %H:%M")
+    lang = _lang()
+    return format_datetime(value, _DATETIME.get(lang, _DATETIME[DEFAULT]), tzinfo=display_zone(),
+                           locale=lang)
 
 
-def _display_zone() -> tzinfo | None:
-    name = current_app.config.get("DISPLAY_TIMEZONE")
-    return ZoneInfo(name) if name else None  # None: the server's local time
+def local_date(value: datetime | date | None) -> str:
+    if value is None:
+        return "-"
+    lang = _lang()
+    if isinstance(value, datetime):
+        value = value.astimezone(display_zone()).date()
+    return format_date(value, _DATE.get(lang, _DATE[DEFAULT]), locale=lang)
+
+
+def display_zone_name() -> str:
+    """The user's own zone, else CALLQA_TIMEZONE, else DISPLAY_TIMEZONE of the app's config,
+    else Europe/Warsaw in the Polish UI and UTC in any other."""
+    user = g.get("user") if has_request_context() else None
+    settings = current_app.config.get("CALLQA_SETTINGS")
+    for name in (getattr(user, "time_zone", None), getattr(settings, "timezone", ""),
+                 current_app.config.get("DISPLAY_TIMEZONE")):
+        if name:
+            return str(name)
+    return POLISH_ZONE if _lang() == "pl" else "UTC"
+
+
+def display_zone() -> tzinfo:
+    try:
+        return ZoneInfo(display_zone_name())
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _lang() -> str:
+    return g.get("lang", DEFAULT) if has_request_context() else DEFAULT
 
 
 def clock(seconds: float | None) -> str:
@@ -163,10 +203,30 @@ def clock(seconds: float | None) -> str:
 
 
 def number(value: float | None, digits: int = 1) -> str:
+    """A decimal in the UI language's format (Babel): 87,5 in Polish, 87.5 in English."""
     if value is None:
         return "-"
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if g.get("lang") == "pl" else text
+    pattern = "0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, pattern, locale=_lang())
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share (0..1) as a percentage in the UI language's format: 87,5% / 87.5%."""
+    if value is None:
+        return "-"
+    pattern = "0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    return format_percent(value, pattern, locale=_lang())
+
+
+def language_name(code: str | None) -> str:
+    """A language code (pl, en) as the language's name in the UI language (Babel)."""
+    if not code:
+        return "-"
+    try:
+        name = Locale.parse(code).get_display_name(_lang())
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return name or code
 
 
 def utterance_scope(text: str | None) -> str:
@@ -186,5 +246,6 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale, default_locale=DEFAULT)
     app.jinja_env.globals.update(pick=pick, label=label, call_error=call_error,
                                  LANGUAGES=LANGUAGES)
-    app.jinja_env.filters.update(local_time=local_time, clock=clock, number=number,
+    app.jinja_env.filters.update(local_time=local_time, local_date=local_date, clock=clock,
+                                 number=number, percent=percent, language_name=language_name,
                                  utterance_scope=utterance_scope)

@@ -100,7 +100,8 @@ def comment(call_id: int):
 def disputes():
     queue = dispute_queue(db(), user_scope())
     return render_template("review/disputes.html", open_disputes=queue.open,
-                           resolved=queue.resolved, labels=queue.labels)
+                           resolved=queue.resolved, labels=queue.labels,
+                           items=queue.items, agent_name=queue.agent_name)
 
 
 def _dispute(dispute_id: int) -> Dispute:

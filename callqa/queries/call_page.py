@@ -20,6 +20,7 @@ from callqa.models import (
 )
 from callqa.models.program import CoachingNote
 from callqa.qa.scoring.score import Score
+from callqa.services import reviewing
 from callqa.services.reviewing import latest_overrides, machine_score, override_history
 
 
@@ -54,6 +55,10 @@ class ItemView:
     @property
     def open_dispute(self) -> Dispute | None:
         return next((d for d in self.disputes if d.status == DisputeStatus.OPEN), None)
+
+    @property
+    def can_dispute(self) -> bool:
+        return reviewing.can_dispute(self.verdict, self.disputes)
 
 
 @dataclass

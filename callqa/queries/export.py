@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -29,18 +30,31 @@ Translate = Callable[[str, Mapping[str, Any] | None], str]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_lines(session: Session, query: Select,
-              translate: Translate = format_message) -> Iterator[str]:
+@dataclass(frozen=True)
+class CsvFormat:
+    """How the numbers and cells are separated: a Polish spreadsheet splits columns at `;`
+    and reads decimal commas, an English one at `,` with decimal points."""
+
+    delimiter: str = ","
+    decimal: str = "."
+
+
+POLISH_CSV = CsvFormat(";", ",")
+
+
+def csv_lines(session: Session, query: Select, translate: Translate = format_message,
+              form: CsvFormat = CsvFormat()) -> Iterator[str]:  # noqa: B008 (frozen)
     """The header and one line per call of `query` (a `call_list_query`), in its order;
-    `translate` (English by default) gives the headers and errors their language."""
-    yield _line(translate(column, None) for column in COLUMNS)
+    `translate` (English by default) gives the headers and errors their language, `form` the
+    separators."""
+    yield _line((translate(column, None) for column in COLUMNS), form)
     for calls in _batches(session, query):
         failed, review = _item_verdicts(session, [call.id for call in calls])
         reviewed = set(session.scalars(
             select(CallReview.call_id).where(CallReview.call_id.in_([c.id for c in calls]))))
         for call in calls:
             yield _line(_row(call, failed.get(call.id, []), review.get(call.id, []),
-                             call.id in reviewed, translate))
+                             call.id in reviewed, translate, form.decimal), form)
 
 
 def _batches(session: Session, query: Select) -> Iterator[Sequence[Call]]:
@@ -67,16 +81,21 @@ def _item_verdicts(session: Session, ids: list[int]) -> tuple[dict[int, list[str
 
 
 def _row(call: Call, failed: list[str], review: list[str], reviewed: bool,
-         translate: Translate) -> list[Any]:
+         translate: Translate, decimal: str = ".") -> list[Any]:
     score = call.score
+
+    def one_decimal(value: float) -> str:
+        return f"{value:.1f}".replace(".", decimal)
+
     return [
         call.id, call.external_id, call.started_at.isoformat() if call.started_at else "",
         call.agent.external_id if call.agent else "", call.agent.name if call.agent else "",
         call.queue.name if call.queue else "", call.language, call.direction,
-        f"{call.duration_s:.1f}" if call.duration_s is not None else "", call.status,
-        f"{score.score:.1f}" if score and score.score is not None else "",
-        _yes_no(score.flagged) if score else "", " ".join(failed), " ".join(review),
-        call.fcr.status if call.fcr else "", _yes_no(reviewed), call.original_filename,
+        one_decimal(call.duration_s) if call.duration_s is not None else "", call.status,
+        one_decimal(score.score) if score and score.score is not None else "",
+        _yes_no(score.flagged, translate) if score else "", " ".join(failed), " ".join(review),
+        call.fcr.status if call.fcr else "", _yes_no(reviewed, translate),
+        call.original_filename,
         _error(call, translate),
     ]
 
@@ -89,13 +108,14 @@ def _error(call: Call, translate: Translate) -> str | None:
     return call.error
 
 
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+def _yes_no(value: bool, translate: Translate = format_message) -> str:
+    return translate(N_("yes"), None) if value else translate(N_("no"), None)
 
 
-def _line(values: Iterable[Any]) -> str:
+def _line(values: Iterable[Any], form: CsvFormat = CsvFormat()) -> str:  # noqa: B008
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([_safe_cell(value) for value in values])
+    writer = csv.writer(buffer, delimiter=form.delimiter)
+    writer.writerow([_safe_cell(value) for value in values])
     return buffer.getvalue()
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 import secrets
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from callqa.models import Agent, Role, User
+from callqa.models import Agent, Role, User, utcnow
 from callqa.models.lookup import agent_for
 from callqa.qa.messages import N_
 from callqa.services.passwords import password_problem
@@ -106,6 +107,46 @@ def set_password(user: User, password: str) -> None:
     check_password_strength(password, user.username)
     user.set_password(password)
     end_sessions(user)
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first, then the policy; every other session
+    of the user ends (the caller re-signs the one the change was made in)."""
+    if not user.check_password(current or ""):
+        raise UserError(N_("The current password is wrong."))
+    if new == current:
+        raise UserError(N_("The new password is the current one."))
+    set_password(user, new)
+
+
+def reset_password(user: User, password: str | None = None) -> str:
+    """An admin's reset: the given password (under the policy) or a generated one, returned to
+    be shown once; the user's sessions end."""
+    password = password or generated_password()
+    set_password(user, password)
+    return password
+
+
+def set_time_zone(user: User, name: str | None) -> None:
+    """The zone the user's times are shown in (an IANA name); empty: the default."""
+    name = (name or "").strip()
+    if name and not is_time_zone(name):
+        raise UserError(N_("Unknown time zone."))
+    user.time_zone = name or None
+
+
+def is_time_zone(name: str) -> bool:
+    if name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
 
 
 def set_active(user: User, active: bool) -> None:

@@ -282,10 +282,15 @@ def open_dispute(
     comment = _required_text(comment, N_("A comment is required."))
     if requested_verdict not in VERDICTS:
         raise ReviewError(N_("Choose a verdict."))
-    if requested_verdict == _effective(item, latest_overrides(session, call.id)):
+    current = _effective(item, latest_overrides(session, call.id))
+    if current != Verdict.FAILED:
+        raise ReviewError(N_("Only a failed item can be disputed."))
+    if requested_verdict == current:
         raise ReviewError(N_("The item already has this verdict."))
     if open_dispute_for(session, call.id, item_id) is not None:
         raise ReviewError(N_("This item is already disputed."))
+    if was_disputed(session, call.id, item_id):
+        raise ReviewError(N_("This item was disputed already; the decision stands."))
     dispute = Dispute(call_id=call.id, item_id=item_id, agent_user_id=agent_user.id,
                       requested_verdict=requested_verdict, comment=comment,
                       status=DisputeStatus.OPEN, created_at=utcnow())
@@ -298,6 +303,17 @@ def open_dispute_for(session: Session, call_id: int, item_id: str) -> Dispute | 
     return session.scalar(select(Dispute).where(
         Dispute.call_id == call_id, Dispute.item_id == item_id,
         Dispute.status == DisputeStatus.OPEN))
+
+
+def was_disputed(session: Session, call_id: int, item_id: str) -> bool:
+    """Whether the item has had a dispute: one per item, a rejection is final."""
+    return session.scalar(select(Dispute.id).where(
+        Dispute.call_id == call_id, Dispute.item_id == item_id).limit(1)) is not None
+
+
+def can_dispute(verdict: str, disputes: list[Dispute]) -> bool:
+    """The rule `open_dispute` enforces, for showing the form: a failed item never disputed."""
+    return verdict == Verdict.FAILED and not disputes
 
 
 def accept_dispute(

@@ -5,6 +5,7 @@ from alembic import context
 
 from callqa.models import Base
 from callqa.models.db import make_engine
+from callqa.models.search import include_object
 
 
 def _run(connection) -> None:
@@ -12,6 +13,7 @@ def _run(connection) -> None:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=include_object,  # the full-text index is SQL of its own
     )
     with context.begin_transaction():
         context.run_migrations()

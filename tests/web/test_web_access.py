@@ -11,6 +11,7 @@ with a message and the same redirect), so one database serves the whole module.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -114,6 +115,14 @@ MATRIX = [
     ("GET", "/admin/users", 302, 403, 403, 403, 403, 200),
     ("POST", "/admin/users", 302, 403, 403, 403, 403, 303),
     ("POST", "/admin/users/{spare}/active", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/users/{spare}/password", 302, 403, 403, 403, 403, 303),
+    ("POST", "/admin/users/999999/password", 302, 403, 403, 403, 403, 404),
+    ("GET", "/account/password", 302, 200, 200, 200, 200, 200),
+    ("GET", "/search?q=dzie%C5%84+dobry&speaker=agent&page=2", 302, 200, 200, 200, 200, 200),
+    ("GET", "/search", 302, 200, 200, 200, 200, 200),
+    # the matrix does not know the current password: refused, nothing changes
+    ("POST", "/account/password", 302, 400, 400, 400, 400, 400),
+    ("POST", "/account/timezone", 302, 303, 303, 303, 303, 303),
     ("POST", "/admin/users/{spare_agent}/agent", 302, 403, 403, 403, 403, 303),
     ("GET", "/admin/scorecards", 302, 403, 403, 403, 403, 200),
     ("GET", "/admin/scorecards/{scorecard}", 302, 403, 403, 403, 403, 200),
@@ -237,6 +246,13 @@ def _form(path: str, world) -> dict:
         return {"active": "1"}
     if path == "/admin/requeue":
         return {"status": "failed"}
+    if path.startswith("/admin/users/") and path.endswith("/password"):
+        return {"password": "a matrix reset password"}
+    if path == "/account/timezone":
+        return {"time_zone": ""}  # the default: what every matrix user has anyway
+    if path == "/account/password":
+        return {"current_password": "not the password", "new_password": "a new long password",
+                "confirm_password": "a new long password"}
     if path == "/language":
         return {"lang": "en"}
     return {}
@@ -259,6 +275,30 @@ def test_access_matrix(shared, method, path, role, expected):
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if role == "anonymous" and expected == 302 and path != "/":
         assert response.location.startswith("/login?next=")
+
+
+SEARCHED = ("the", "you", "dzien dobry", "w", "i", "nie", "thank you")
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_search_hits_are_only_in_calls_the_user_may_open(shared, role):
+    """Agents only ever find their own calls; supervisors their scope, never a call they
+    score blind."""
+    app, world = shared
+    browser = _browser(app, world, role)
+    found: set[int] = set()
+    for query in SEARCHED:
+        page = browser.get("/search", query_string={"q": query}).get_data(as_text=True)
+        found |= {int(call) for call in re.findall(r'href="/calls/(\d+)#t=', page)}
+    for call_id in found:
+        assert browser.get(f"/calls/{call_id}").status_code == 200, (role, call_id)
+    assert world.calls["cpl005"] not in found or role in ("agent", "unlinked")
+    if role == "unlinked":
+        assert not found
+    else:
+        assert found, role
+    if role == "agent":
+        assert world.other_call not in found
 
 
 def _counts(app) -> dict[str, int]:

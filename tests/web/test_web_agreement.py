@@ -8,8 +8,8 @@ What people did, and what it counts as:
   kept), anything_else overridden to passed (changed): 7 reviewed, 6 kept.
 - cpl005 (pl): greeting overridden to failed (changed); thanks overridden to failed and back
   to passed (the machine's verdict stands: kept): 2 reviewed, 1 kept.
-- cen025 (en): a dispute of introduction rejected (kept), one of thanks accepted (changed):
-  2 reviewed, 1 kept.
+- cen025 (en): a dispute of resolution_check rejected (kept: only a failed item can be
+  disputed), thanks overridden to not applicable (changed): 2 reviewed, 1 kept.
 - cen028 (en): the open dispute of anything_else accepted (changed): 1 reviewed, 0 kept.
 - The unlabelled cen028 (en): greeting decided by listening: the machine had said review,
   so it is not counted; nor is anything in calls nobody looked at.
@@ -36,13 +36,13 @@ EXPECTED_ROWS = {
     ("anything_else", "en"): (1, 0), ("anything_else", "pl"): (1, 0),
     ("forbidden_phrases", "pl"): (1, 1),
     ("goodbye", "pl"): (1, 1),
-    ("resolution_check", "pl"): (1, 1),
+    ("resolution_check", "en"): (1, 1), ("resolution_check", "pl"): (1, 1),
     ("greeting", "pl"): (2, 1),
-    ("introduction", "en"): (1, 1), ("introduction", "pl"): (1, 1),
+    ("introduction", "pl"): (1, 1),
     ("thanks", "en"): (1, 0), ("thanks", "pl"): (2, 2),
 }
 EXPECTED_ITEMS = {"anything_else": (2, 0), "forbidden_phrases": (1, 1), "goodbye": (1, 1),
-                  "greeting": (2, 1), "introduction": (2, 2), "resolution_check": (1, 1),
+                  "greeting": (2, 1), "introduction": (1, 1), "resolution_check": (2, 2),
                   "thanks": (3, 2)}
 EXPECTED_LANGUAGES = {"en": (3, 1), "pl": (9, 7)}
 NOVEMBER = AgreementFilters(date(2026, 11, 1), date(2026, 11, 30))
@@ -63,12 +63,11 @@ def seeded(app, world, tmp_path):
         review.override_item(session, calls["cpl005"], "thanks", "failed", "Hm.", supervisor)
         review.override_item(session, calls["cpl005"], "thanks", "passed", "It was there.",
                              supervisor)
-        rejected = review.open_dispute(session, calls["cen025"], "introduction", agent,
+        rejected = review.open_dispute(session, calls["cen025"], "resolution_check", agent,
                                        "Not needed here.", "not_applicable")
         review.reject_dispute(session, rejected, supervisor, "It is always needed.")
-        accepted = review.open_dispute(session, calls["cen025"], "thanks", agent,
-                                       "The customer hung up.", "not_applicable")
-        review.accept_dispute(session, accepted, supervisor)
+        review.override_item(session, calls["cen025"], "thanks", "not_applicable",
+                             "The customer hung up.", supervisor)
         review.accept_dispute(session, session.get(Dispute, world.dispute), supervisor)
         review.decide_by_listening(session, session.get(Call, unlabelled["cen028"]), "greeting",
                                    "passed", "", supervisor)

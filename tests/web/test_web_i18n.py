@@ -181,14 +181,29 @@ def test_an_error_stored_before_message_ids_shows_as_stored(app, world, tmp_path
     assert "decoder gave up (old text)" in listed.get_data(as_text=True)
 
 
-def _csv(browser) -> list[dict[str, str]]:
-    body = browser.get("/calls.csv?status=failed").get_data(as_text=True)
-    return list(csv.DictReader(io.StringIO(body[1:])))
+def _csv(browser, delimiter: str = ",", status: str = "failed") -> list[dict[str, str]]:
+    body = browser.get(f"/calls.csv?status={status}").get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(body[1:]), delimiter=delimiter))
+
+
+def test_a_polish_csv_has_semicolons_and_decimal_commas(app, world, session):
+    """What a Polish spreadsheet reads as columns and numbers."""
+    polish = _csv(_polish(app, world.users["supervisor"]), ";", "done")
+    assert polish and len(polish[0]) == len(COLUMNS)
+    scored = [r for r in polish if r["Wynik"]]
+    assert scored
+    for row in scored:
+        call = session.get(Call, int(row["ID rozmowy"]))
+        assert "," in row["Wynik"] and "." not in row["Wynik"]
+        assert float(row["Wynik"].replace(",", ".")) == round(call.score.score, 1)
+        assert row["Przejrzana"] in ("tak", "nie")
+    english = _csv(session_browser(app, world.users["admin"]), ",", "done")
+    assert all("." in r["score"] for r in english if r["score"])
 
 
 def test_the_csv_headers_and_errors_follow_the_ui_language(app, world, tmp_path, session):
     failed = _ingest_unusable(app, tmp_path, "list.m3u", b"#EXTM3U\n")
-    polish = _csv(_polish(app, world.users["supervisor"]))
+    polish = _csv(_polish(app, world.users["supervisor"]), ";")
     assert list(polish[0])[:4] == ["ID rozmowy", "ID zewnętrzne", "Początek", "ID konsultanta"]
     assert len(polish[0]) == len(COLUMNS) and "call_id" not in polish[0]
     row = next(r for r in polish if int(r["ID rozmowy"]) == failed)

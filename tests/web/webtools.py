@@ -93,7 +93,8 @@ def build_world(app: Flask, tmp: Path) -> World:
 def add_teams(app: Flask, world: World) -> None:
     """Team North is John Carter (A11) alone, given to a new supervisor, `team_supervisor`;
     the world's supervisor stays given no team (so sees every call). Piotr Wiśniewski (A02),
-    in no team, disputes his call's greeting. Each agent has a coaching note on their call."""
+    in no team, disputes his call's failed resolution check. Each agent has a coaching
+    note on their call."""
     with app.extensions["callqa_sessions"].begin() as session:
         user = User(username="team_supervisor", role=Role.SUPERVISOR,
                     password_hash=password_hash())
@@ -104,7 +105,7 @@ def add_teams(app: Flask, world: World) -> None:
         teams.add_agent(session, "North", "A11")
         teams.give_team(session, "North", "team_supervisor")
         world.other_dispute = review.open_dispute(
-            session, session.get(Call, world.other_call), "greeting",
+            session, session.get(Call, world.other_call), "resolution_check",
             session.get(User, world.users["other_agent"]), "It does not apply.",
             "not_applicable").id
         supervisor = session.get(User, world.users["supervisor"])

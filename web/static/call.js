@@ -72,6 +72,19 @@
     });
   }
 
+  // #t=<seconds> (a search hit): start there, and show the utterance then being said
+  var at = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+  if (at) {
+    var seconds = parseFloat(at[1]);
+    var said = Array.prototype.slice.call(document.querySelectorAll(".utterance")).filter(
+      function (u) { return parseFloat(u.dataset.start) <= seconds + 0.01; }).pop();
+    if (said) { said.scrollIntoView({block: "center"}); said.classList.add("sought"); }
+    if (player) {
+      var go = function () { player.currentTime = seconds; };
+      if (player.readyState >= 1) { go(); } else { player.addEventListener("loadedmetadata", go, {once: true}); }
+    }
+  }
+
   if (player) {
     var utterances = Array.prototype.slice.call(document.querySelectorAll(".utterance"));
     var follow = function () {
