@@ -67,3 +67,6 @@ def test_polish_formats_in_a_polish_session(page: Page, sign_in, site, artifacts
     scores = page.locator("#calls-table .score").all_inner_texts()
     assert scores and all(re.fullmatch(r"\d+,\d", s.strip()) for s in scores), scores
     page.screenshot(path=artifacts / "list-polish.png", full_page=True)
+    with page.expect_navigation():  # the choice is the user's: later tests sign in as them
+        page.click('#language-form button[value="en"]')
+    expect(page.locator("html")).to_have_attribute("lang", "en")
