@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select
 
 from callqa.models import Base, Call, Erasure, FcrResult
 from callqa.qa.metadata import read_manifest, transcript_metadata
@@ -18,9 +18,9 @@ CUSTOMER = "+48 601 101 207"  # cpl004's
 
 
 def _rows(engine) -> dict[str, list[tuple]]:
+    """Every table's rows, in the models' columns (not the search index's generated column)."""
     with engine.connect() as connection:
-        return {t.name: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t.name}"))),
-                               key=repr)
+        return {t.name: sorted(map(tuple, connection.execute(select(*t.columns))), key=repr)
                 for t in Base.metadata.sorted_tables}
 
 
