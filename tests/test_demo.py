@@ -89,3 +89,37 @@ def test_the_demo_transcribes_an_upload_and_stops_with_its_worker(tmp_path, corp
         time.sleep(0.1)
     output = "".join(demo.lines)
     assert "worker stopped" in output and "Traceback" not in output, output
+
+
+_BESIDE = """
+import sys, time
+from types import SimpleNamespace
+from callqa.cli.main import _worker_beside
+child = _worker_beside(SimpleNamespace(settings=SimpleNamespace(db_url=sys.argv[1])))
+print("pid", child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_demo_leaves_no_worker_behind(tmp_path):
+    """SIGKILL gives the demo no chance to stop its worker: the kernel stops it instead."""
+    url = f"sqlite:///{tmp_path / 'callqa.db'}"
+    env = dict(os.environ, CALLQA_HOME=str(tmp_path / "home"), CALLQA_DATABASE_URL=url)
+    subprocess.run([sys.executable, "-m", "callqa", "db", "upgrade"], env=env, check=True,
+                   capture_output=True)
+    demo = subprocess.Popen([sys.executable, "-c", _BESIDE, url], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert demo.stdout is not None
+        worker = int(next(line for line in demo.stdout if line.startswith("pid ")).split()[1])
+        time.sleep(3)
+        assert _alive(worker), "the worker did not start"
+        demo.kill()
+        demo.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker), "the worker outlived the killed demo"
+    finally:
+        if demo.poll() is None:
+            demo.kill()

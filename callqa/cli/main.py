@@ -1,8 +1,10 @@
 """The `callqa` command. Each command owns its sessions and commits."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -33,6 +35,7 @@ from callqa.services.ingest import (
     ingest_transcript,
     recording_metadata,
 )
+from callqa.services.lifetime import die_with_parent
 from callqa.services.pool import default_workers, run_pool
 from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Worker
@@ -299,7 +302,9 @@ def _worker_beside(app: App) -> subprocess.Popen:
     click.echo("worker: transcribing uploads as they come (callqa process --watch)")
     return subprocess.Popen(  # the URL in its environment, not its arguments (ps shows those)
         [sys.executable, "-m", "callqa", "process", "--watch", "--poll", "2", "--no-progress"],
-        env={**os.environ, "CALLQA_DATABASE_URL": app.settings.db_url})
+        env={**os.environ, "CALLQA_DATABASE_URL": app.settings.db_url},
+        # SIGTERM, as `callqa demo` stopping it sends: it releases its claim and stops
+        preexec_fn=functools.partial(die_with_parent, os.getpid(), signal.SIGTERM))
 
 
 # Demo accounts of the review UI: (user name, role, the sample agent an agent user is).

@@ -7,7 +7,6 @@ mid-state) and reports its outcomes to the parent, which draws one progress for 
 """
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
@@ -18,6 +17,7 @@ from typing import Any
 
 from callqa.models import WorkerKind
 from callqa.models.db import make_engine, make_session_factory
+from callqa.services.lifetime import die_with_parent
 from callqa.services.score_store import configure_scoring
 from callqa.services.transcribing import load_transcriber
 from callqa.services.worker import Outcome, Progress, Worker
@@ -107,25 +107,10 @@ def _collect(children: list, outcomes: Any, progress: Progress) -> None:
         progress.on_outcome(item)
 
 
-_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
-
-
-def _die_with(parent_pid: int) -> None:
-    """Be killed when the parent is: a killed `callqa process` leaves no worker behind, and
-    the calls its workers held go stale and are retaken, as with a single killed worker."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: a worker then ends its run on its own
-        pass
-    if os.getppid() != parent_pid:  # it died before prctl took effect
-        os._exit(1)
-
-
 def _work(settings: Settings, watch: bool, poll_s: float, limit: int | None, outcomes: Any,
           log_level: int, parent_pid: int) -> None:
     """One worker process: its own database engine and model."""
-    _die_with(parent_pid)
+    die_with_parent(parent_pid)  # calls its workers held go stale and are retaken
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
         configure_scoring(settings)
