@@ -73,3 +73,6 @@ __all__ += ["WorkerSeen"]
 from callqa.models.worker import WorkerKind, WorkerProcess  # noqa: E402
 
 __all__ += ["WorkerKind", "WorkerProcess"]
+from callqa.models.saved_filter import SavedFilter  # noqa: E402
+
+__all__ += ["SavedFilter"]

@@ -164,3 +164,37 @@ def test_0013_upgrades_a_database_with_calls_in_place(engine):
         call = session.get(Call, 1)
         assert (call.test_call, call.survey) == (False, None)
         assert session.scalar(text("SELECT text FROM feedback WHERE call_id = 1")) == "Kept."
+
+
+def test_0019_adds_saved_filters_that_go_with_their_user(engine):
+    """The saved filters come and go with their migration; a user's go when the user row
+    does (ON DELETE CASCADE), and a name is kept once per user."""
+    from sqlalchemy.exc import IntegrityError
+
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018_search_prefs")
+    assert "saved_filters" not in inspect(engine).get_table_names()
+    upgrade_schema(engine)
+    assert _differences(engine) == []
+    with engine.begin() as connection:
+        for user_id, name in ((1, "sup"), (2, "other")):
+            connection.execute(text(
+                "INSERT INTO users (id, username, password_hash, role, active, created_at, "
+                "session_version) VALUES (:id, :name, 'x', 'supervisor', :yes, :now, 0)"),
+                {"id": user_id, "name": name, "yes": True, "now": utcnow()})
+        for user_id in (1, 2):
+            connection.execute(text(
+                "INSERT INTO saved_filters (user_id, name, query, created_at) "
+                "VALUES (:user_id, 'English', 'language=en', :now)"),
+                {"user_id": user_id, "now": utcnow()})
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO saved_filters (user_id, name, query, created_at) "
+            "VALUES (1, 'English', 'language=pl', :now)"), {"now": utcnow()})
+    with engine.begin() as connection:
+        assert connection.scalar(text(
+            "SELECT is_default FROM saved_filters WHERE user_id = 1")) in (False, 0)
+        connection.execute(text("DELETE FROM users WHERE id = 1"))
+        assert connection.execute(text("SELECT user_id FROM saved_filters")).all() == [(2,)]

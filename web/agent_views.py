@@ -14,6 +14,7 @@ from callqa.web import db
 from callqa.web.access import AGENTS, login_required, roles_required, signed_in_user, visible_call
 from callqa.web.i18n import gettext as _
 from callqa.web.listing import call_list, empty_list, say_ignored, sort_url, url_with
+from callqa.web.saved_filter_views import opening_redirect, panel
 
 bp = Blueprint("agent", __name__)
 
@@ -21,6 +22,8 @@ bp = Blueprint("agent", __name__)
 @bp.get("/my/calls")
 @roles_required(*AGENTS)
 def my_calls():
+    if (opening := opening_redirect()) is not None:
+        return opening
     user = signed_in_user()
     rejected: Rejections = []
     filters = CallFilters.from_args(request.args, rejected)
@@ -30,7 +33,7 @@ def my_calls():
         listing = call_list(db(), replace(filters, agent_id=user.agent_id), rejected)
     say_ignored(rejected)
     return render_template("agent/my_calls.html", listing=listing, sorts=SORTS,
-                           sort_url=sort_url, url_with=url_with)
+                           sort_url=sort_url, url_with=url_with, saved=panel(filters))
 
 
 @bp.post("/feedback/<int:feedback_id>/acknowledge")

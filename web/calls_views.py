@@ -33,6 +33,7 @@ from callqa.web.assignment_views import default_due
 from callqa.web.i18n import gettext as _
 from callqa.web.i18n import pick, translator
 from callqa.web.listing import call_list, say_ignored, sort_url, url_with
+from callqa.web.saved_filter_views import opening_redirect, panel
 
 bp = Blueprint("calls", __name__)
 
@@ -44,13 +45,15 @@ LANGUAGE_CHOICES = ("pl", "en")
 @bp.get("/calls")
 @roles_required(*SUPERVISORS)
 def index():
+    if (opening := opening_redirect()) is not None:
+        return opening
     rejected: Rejections = []
     filters = replace(CallFilters.from_args(flask_request.args, rejected), scope=user_scope())
     listing = call_list(db(), filters, rejected)
     say_ignored(rejected)
     return render_template(
         "calls/list.html", listing=listing, sorts=SORTS,
-        sort_url=sort_url, url_with=url_with, choices=_filter_choices(),
+        sort_url=sort_url, url_with=url_with, choices=_filter_choices(), saved=panel(filters),
         export_args={k: v for k, v in flask_request.args.items()
                      if v and k not in ("page", "per_page")})
 

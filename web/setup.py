@@ -169,13 +169,15 @@ def _register_blueprints(app: Flask) -> None:
     from callqa.web import notification_views as notifications
     from callqa.web import review_queue_views as review_queue
     from callqa.web import review_views as review
+    from callqa.web import saved_filter_views as saved_filters
     from callqa.web import search_views as search
     from callqa.web import upload_views as upload
     from callqa.web import vendor_views as vendor
     from callqa.web.api import bp as api
 
     for module in (auth, calls, review, review_queue, agent, upload, admin, dashboard, vendor,
-                   assignments, coaching, calibration, notifications, erasure, search):
+                   assignments, coaching, calibration, notifications, erasure, search,
+                   saved_filters):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["notification_count"] = notifications.notification_count
     app.jinja_env.globals["pass_mark"] = lambda: app.config["CALLQA_SETTINGS"].pass_mark

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from webtools import (
     SAMPLES,
     add_calibration,
+    add_saved_filters,
     add_teams,
     build_world,
     dispose,
@@ -36,6 +37,7 @@ from callqa.models import (
     Feedback,
     ItemOverride,
     ReviewAssignment,
+    SavedFilter,
     Team,
     TeamMember,
     TeamSupervisor,
@@ -164,6 +166,18 @@ MATRIX = [
     ("POST", "/calls/{blind_call}/items/greeting/override", 302, 404, 404, 403, 404, 403),
     ("POST", "/calls/{blind_call}/comments", 302, 404, 404, 403, 404, 403),
     ("GET", "/notifications", 302, 200, 200, 200, 200, 200),
+    # saved filters of the call list: everyone's own, anyone else's is 404 (spare's too: spare
+    # is no role here); saving a name kept already is refused with a message, the same redirect
+    ("POST", "/saved-filters", 302, 303, 303, 303, 303, 303),
+    ("GET", "/saved-filters/{supervisor_filter}", 302, 404, 404, 302, 404, 404),
+    ("GET", "/saved-filters/{agent_filter}", 302, 302, 404, 404, 404, 404),
+    ("GET", "/saved-filters/999999", 302, 404, 404, 404, 404, 404),
+    ("POST", "/saved-filters/{supervisor_filter}/rename", 302, 404, 404, 303, 404, 404),
+    ("POST", "/saved-filters/{agent_filter}/rename", 302, 303, 404, 404, 404, 404),
+    ("POST", "/saved-filters/{supervisor_filter}/default", 302, 404, 404, 303, 404, 404),
+    ("POST", "/saved-filters/{agent_filter}/default", 302, 303, 404, 404, 404, 404),
+    ("POST", "/saved-filters/{spare_filter}/delete", 302, 404, 404, 404, 404, 404),
+    ("POST", "/saved-filters/999999/delete", 302, 404, 404, 404, 404, 404),
     ("GET", "/admin/workers", 302, 403, 403, 403, 403, 200),
     ("POST", "/admin/requeue", 302, 403, 403, 403, 403, 303),
     ("POST", "/logout", 303, 303, 303, 303, 303, 303),
@@ -186,6 +200,7 @@ def shared(module_db_url, tmp_path_factory):
     world = build_world(app, tmp_path_factory.mktemp("transcripts"))
     add_teams(app, world)
     add_calibration(app, world)
+    add_saved_filters(app, world)
     yield app, world
     dispose(app)
 
@@ -202,6 +217,9 @@ def _targets(world) -> dict[str, int]:
         "blind_call": world.calls["cpl005"],
         "spare": world.users["spare"],
         "spare_agent": world.users["spare_agent"], "scorecard": 1, "north": world.north,
+        "supervisor_filter": world.saved_filters["supervisor"],
+        "agent_filter": world.saved_filters["agent"],
+        "spare_filter": world.saved_filters["spare"],
     }
 
 
@@ -255,6 +273,12 @@ def _form(path: str, world) -> dict:
                 "confirm_password": "a new long password"}
     if path == "/language":
         return {"lang": "en"}
+    if path == "/saved-filters":
+        return {"name": "Made by the matrix", "args": "queue_id=1&sort=agent"}
+    if path.endswith("/rename"):
+        return {"name": "Mine"}  # as it is
+    if path.endswith("/default"):
+        return {"default": "0"}  # as it is: the lists open as the matrix expects
     return {}
 
 
@@ -307,7 +331,7 @@ def _counts(app) -> dict[str, int]:
                 for model in (ItemOverride, Feedback, CallComment, CallReview, Dispute, User,
                               ReviewAssignment, CoachingNote, CalibrationSession,
                               CalibrationVerdict, CalibrationAgreed, Team, TeamMember,
-                              TeamSupervisor)}
+                              TeamSupervisor, SavedFilter)}
 
 
 @pytest.mark.parametrize("path", POSTS)

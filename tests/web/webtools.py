@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from callqa.models import Agent, Call, Feedback, Role, User
 from callqa.models.lookup import agent_for
 from callqa.qa.metadata import read_manifest, transcript_metadata
-from callqa.services import calibration, coaching, teams
+from callqa.services import calibration, coaching, saved_filters, teams
 from callqa.services import reviewing as review
 from callqa.services.ingest import ingest_recording, ingest_transcript
 from callqa.settings import Settings
@@ -52,6 +52,7 @@ class World:
     other_coaching: int = 0  # for Piotr Wiśniewski (add_teams)
     calibration: int = 0  # a session of cpl005 (add_calibration)
     closing: int = 0  # another, to close
+    saved_filters: dict[str, int] = field(default_factory=dict)  # by owner (add_saved_filters)
 
     @property
     def own_call(self) -> int:
@@ -128,6 +129,15 @@ def add_calibration(app: Flask, world: World) -> None:
             session, "Matrix", lead, [call], reviewers).id
         world.closing = calibration.create_session(session, "Closing", lead, [call],
                                                    reviewers).id
+
+
+def add_saved_filters(app: Flask, world: World) -> None:
+    """A saved filter of the supervisor's, the agent's and spare's, each named "Mine"."""
+    with app.extensions["callqa_sessions"].begin() as session:
+        for owner, query in (("supervisor", "language=en&sort=score"),
+                             ("agent", "sort=score&descending=0"), ("spare", "language=pl")):
+            world.saved_filters[owner] = saved_filters.save_filter(
+                session, world.users[owner], "Mine", query).id
 
 
 def _add_users(session, world: World) -> None:
