@@ -82,7 +82,8 @@ def test_a_watching_worker_lives_through_an_outage(pg_url, tmp_path, samples):
         worker = subprocess.Popen(
             # one worker process (each process of a pool logs its own outage)
             [sys.executable, "-m", "callqa", "process", "--watch", "--poll", "0.5",
-             "--workers", "1", "--no-progress"], env=_env(tmp_path, _through(proxy, pg_url), model_cache()),
+             "--workers", "1", "--no-progress"],
+            env=_env(tmp_path, _through(proxy, pg_url), model_cache()),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             before = ingest_recording(sessions, settings, samples / "cen028.mp3",
