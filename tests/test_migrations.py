@@ -164,3 +164,18 @@ def test_0013_upgrades_a_database_with_calls_in_place(engine):
         call = session.get(Call, 1)
         assert (call.test_call, call.survey) == (False, None)
         assert session.scalar(text("SELECT text FROM feedback WHERE call_id = 1")) == "Kept."
+
+
+def test_0020_drops_workers_seen_and_its_downgrade_brings_it_back(engine):
+    """The notice reads the workers table now; going back to 0018 recreates the old table,
+    empty (the running workers are seen there again at their next poll)."""
+    assert "workers_seen" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018_search_prefs")
+    assert "workers_seen" in inspect(engine).get_table_names()
+    assert "ix_workers_seen_seen_at" in _index_names(engine, "workers_seen")
+    upgrade_schema(engine)
+    assert "workers_seen" not in inspect(engine).get_table_names()
+    assert _differences(engine) == []
