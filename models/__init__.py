@@ -67,9 +67,6 @@ from callqa.models.redaction import Erasure, Redaction, RedactionMethod  # noqa:
 
 __all__ += ["Erasure", "Redaction", "RedactionMethod"]
 
-from callqa.models.worker import WorkerSeen  # noqa: E402
-
-__all__ += ["WorkerSeen"]
 from callqa.models.worker import WorkerKind, WorkerProcess  # noqa: E402
 
 __all__ += ["WorkerKind", "WorkerProcess"]

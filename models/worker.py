@@ -1,6 +1,5 @@
 """Worker processes as the database sees them: each process's own report (who it is, what it
-runs, when last seen; the admin's Workers page) and, for the UI's "no worker runs" notice,
-when each processing worker last polled for calls."""
+runs, when last seen), read by the admin's Workers page and the UI's "no worker runs" notice."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,11 +33,3 @@ class WorkerProcess(Base):
     calls_done: Mapped[int] = mapped_column(Integer, default=0)  # calls it finished and stored
     current_call_id: Mapped[int | None] = mapped_column(Integer)
 
-
-class WorkerSeen(Base):
-    """A worker process (`host:pid:random`) and when it last polled for calls."""
-
-    __tablename__ = "workers_seen"
-
-    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

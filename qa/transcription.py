@@ -79,6 +79,11 @@ class EngineInfo:
     engine: str
     model: str
 
+    @property
+    def label(self) -> str:
+        """The engine and its model in a line: "faster-whisper bundled:base"."""
+        return f"{self.engine} {self.model}"
+
 
 class Transcriber(Protocol):
     """A speech recognition engine; implementations load their model once."""

@@ -198,3 +198,18 @@ def test_0019_adds_saved_filters_that_go_with_their_user(engine):
             "SELECT is_default FROM saved_filters WHERE user_id = 1")) in (False, 0)
         connection.execute(text("DELETE FROM users WHERE id = 1"))
         assert connection.execute(text("SELECT user_id FROM saved_filters")).all() == [(2,)]
+
+
+def test_0020_drops_workers_seen_and_its_downgrade_brings_it_back(engine):
+    """The notice reads the workers table now; going back to 0019 recreates the old table,
+    empty (the running workers are seen there again at their next poll)."""
+    assert "workers_seen" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0019_saved_filters")
+    assert "workers_seen" in inspect(engine).get_table_names()
+    assert "ix_workers_seen_seen_at" in _index_names(engine, "workers_seen")
+    upgrade_schema(engine)
+    assert "workers_seen" not in inspect(engine).get_table_names()
+    assert _differences(engine) == []

@@ -17,7 +17,6 @@ from callqa.services import teams as team_service
 from callqa.services.accounts import ROLES, UserError
 from callqa.services.dispatch import REQUEUE_STATUSES, broker_queue_depth, requeue, requeueable
 from callqa.services.integrations import IntegrationError
-from callqa.services.teams import TeamError
 from callqa.web import db
 from callqa.web.access import roles_required, signed_in_user
 from callqa.web.appctx import sessions, settings
@@ -191,14 +190,13 @@ def _teams_page(name: str, status: int = 200):
 @roles_required(Role.ADMIN)
 def create_team():
     name = request.form.get("name", "")
-    try:
-        team = team_service.create_team(db(), name)
-    except TeamError as exc:
-        db().rollback()
-        flash(_(str(exc)), "error")
+    outcome = team_service.change_team(db(), lambda s: team_service.create_team(s, name))
+    if outcome.refused is not None:
+        flash(_(str(outcome.refused)), "error")
         return _teams_page(name, 400)
     db().commit()
-    flash(_("Team %(name)s created.", name=team.name), "ok")
+    assert outcome.result is not None  # made, as it was not refused
+    flash(_("Team %(name)s created.", name=outcome.result.name), "ok")
     return redirect(url_for("admin.team_list"), code=303)
 
 
@@ -207,11 +205,9 @@ def _change_team(team_id: int, change: Callable[[Session, Team], object], done: 
     team = team_service.team_by_id(db(), team_id)
     if team is None:
         abort(404)
-    try:
-        change(db(), team)
-    except TeamError as exc:
-        db().rollback()
-        flash(_(str(exc)), "error")
+    outcome = team_service.change_team(db(), lambda session: change(session, team))
+    if outcome.refused is not None:
+        flash(_(str(outcome.refused)), "error")
         return redirect(url_for("admin.team_list"), code=303)
     db().commit()
     flash(done, "ok")

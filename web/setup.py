@@ -106,7 +106,7 @@ def _load_user() -> None:
     g.lang = i18n.request_language(g.user)
 
 
-# A worker polls at least this often (its heartbeat interval, times this) while it runs.
+# A running worker is seen at least this often (its heartbeat interval, times this).
 _WORKER_SEEN_BEATS = 3
 
 

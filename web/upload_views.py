@@ -1,21 +1,16 @@
 """Upload a recording with its metadata: it is stored and queued for the worker."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from callqa.models import CallStatus
 from callqa.qa.messages import N_
 from callqa.qa.metadata import DIRECTIONS, CallMetadata, MetadataError, validate_metadata
 from callqa.qa.transcription import LAYOUTS
-from callqa.services.ingest import IngestOutcome, ingest_recording, storage_error
+from callqa.services.ingest import IngestOutcome, ingest_upload, storage_error
 from callqa.web.access import SUPERVISORS, roles_required
 from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
@@ -53,7 +48,7 @@ def upload():
                 problem=translated(exc.message.msgid, exc.message.params)), "error")
         return _form(values, 400)
     try:
-        outcome = _ingest(recording, meta)
+        outcome = ingest_upload(sessions(), settings(), recording, meta)
     except OSError as exc:  # the upload could not be saved to be read (the disk is full...)
         flash(_("The recording was not stored: %(problem)s", problem=storage_error(exc)),
               "error")
@@ -100,16 +95,3 @@ def _metadata(values: dict[str, str]) -> CallMetadata:
     validate_metadata(meta, _("form"))
     return meta
 
-
-def _ingest(recording: FileStorage, meta: CallMetadata):
-    """Save the upload under its own (sanitized) name, so the call keeps it as display text."""
-    config = settings()
-    incoming = config.home / "uploads"
-    incoming.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=incoming))
-    try:
-        path = folder / (secure_filename(recording.filename or "") or "recording")
-        recording.save(path)
-        return ingest_recording(sessions(), config, path, meta)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)

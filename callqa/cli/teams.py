@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from callqa.cli.context import App, pass_app
 from callqa.services import teams as service
-from callqa.services.teams import TeamError
 
 T = TypeVar("T")
 
@@ -20,12 +19,12 @@ def team_group() -> None:
     """Teams: a supervisor given teams sees only their agents' calls (given none: all)."""
 
 
-def _run(app: App, change: Callable[[Session], T]) -> T:
-    try:
-        with app.sessions.begin() as session:
-            return change(session)
-    except TeamError as exc:
-        raise click.ClickException(str(exc)) from exc
+def _run(app: App, change: Callable[[Session], T]) -> T | None:
+    with app.sessions.begin() as session:
+        outcome = service.change_team(session, change)
+    if outcome.refused is not None:
+        raise click.ClickException(str(outcome.refused)) from outcome.refused
+    return outcome.result
 
 
 @team_group.command("create")

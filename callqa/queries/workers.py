@@ -1,6 +1,6 @@
 """Worker processes: the Workers page (processes as they report themselves, and the queue's
-depth), and whether any processing worker runs at all (when one was last seen polling for
-calls, in workers_seen, or beating for the call it works on)."""
+depth), and whether any processing worker runs at all (when a running one was last seen, by
+its own heartbeat or the one for the call it works on)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from callqa.models import Call, CallStatus, WorkerProcess, WorkerSeen, utcnow
+from callqa.models import Call, CallStatus, WorkerProcess, utcnow
 
 LIVE_HEARTBEATS = 3  # a worker silent for this many heartbeats is shown as gone
 
@@ -49,10 +49,13 @@ def status_counts(session: Session) -> dict[str, int]:
 
 
 def worker_last_seen(session: Session) -> datetime | None:
-    polled = session.scalar(select(func.max(WorkerSeen.seen_at)))
+    """The latest heartbeat of a worker process that has not said it stopped, or of a call
+    being transcribed; None if there is neither."""
+    running = session.scalar(select(func.max(WorkerProcess.last_seen_at))
+                             .where(WorkerProcess.stopped_at.is_(None)))
     working = session.scalar(select(func.max(Call.heartbeat_at))
                              .where(Call.status == CallStatus.TRANSCRIBING))
-    seen = [moment for moment in (polled, working) if moment is not None]
+    seen = [moment for moment in (running, working) if moment is not None]
     return max(seen) if seen else None
 
 

@@ -4,14 +4,18 @@ Each file is its own unit of work, so one bad recording never loses the others.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.utils import secure_filename
 
 from callqa.models import Call, CallStatus, Queue, utcnow
 from callqa.models.call import error_columns
@@ -97,6 +101,32 @@ def ingest_recording(
     if outcome.status == CallStatus.QUEUED:  # committed: now a worker may be told
         enqueue(sessions, settings, [call.id])
     return outcome
+
+
+class Upload(Protocol):
+    """A recording sent with a request (werkzeug's FileStorage is one)."""
+
+    @property
+    def filename(self) -> str | None: ...
+
+    def save(self, dst: Path) -> object: ...
+
+
+def ingest_upload(
+    sessions: sessionmaker[Session], settings: Settings, upload: Upload, meta: CallMetadata
+) -> IngestOutcome:
+    """An uploaded recording, saved under its own (sanitized) name so the call keeps it as
+    display text, then ingested as any recording. Raises OSError when the upload cannot be
+    saved to be read (the disk is full...)."""
+    incoming = settings.home / "uploads"
+    incoming.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=incoming))
+    try:
+        path = folder / (secure_filename(upload.filename or "") or "recording")
+        upload.save(path)
+        return ingest_recording(sessions, settings, path, meta)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _not_stored(path: Path, exc: OSError, storage: Path) -> IngestOutcome:

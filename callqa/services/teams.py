@@ -2,7 +2,9 @@
 agents' calls (callqa.queries.scope). Works in the caller's session, never commits."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,12 +12,34 @@ from sqlalchemy.orm import Session
 from callqa.models import Agent, Role, Team, TeamMember, TeamSupervisor, User
 from callqa.qa.messages import N_
 
-__all__ = ["TeamError", "TeamView", "add_agent", "create_team", "find_team", "give_team",
-           "remove_agent", "take_team", "team_by_id", "teams"]
+__all__ = ["TeamChange", "TeamError", "TeamView", "add_agent", "change_team", "create_team",
+           "find_team", "give_team", "remove_agent", "take_team", "team_by_id", "teams"]
+
+T = TypeVar("T")
 
 
 class TeamError(ValueError):
     """A team change that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class TeamChange(Generic[T]):
+    """What a team change came to: what it returned, or why it was refused (and then nothing
+    of it is left in the session)."""
+
+    result: T | None = None
+    refused: TeamError | None = None
+
+
+def change_team(session: Session, change: Callable[[Session], T]) -> TeamChange[T]:
+    """Make one of the changes below (create_team, add_agent, ...) in a savepoint of the
+    caller's session, which commits a change made and says why one was refused: the one way
+    `callqa team` and the admin's Teams page change teams."""
+    try:
+        with session.begin_nested():
+            return TeamChange(result=change(session))
+    except TeamError as exc:
+        return TeamChange(refused=exc)
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,15 @@ Every call is its own unit of work; a broken recording fails alone with its reas
 from __future__ import annotations
 
 import logging
-import math
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callqa.models import Call, CallStatus, WorkerSeen, utcnow
+from callqa.models import Call, CallStatus, utcnow
 from callqa.models.call import error_columns
 from callqa.models.db import DISCONNECTS
 from callqa.models.rows import utterance_row
@@ -98,8 +94,6 @@ class Worker:
         self._load_transcriber = load_transcriber
         self.deliveries = DeliveryThread(sessions, settings)
         self._interrupted: Claim | None = None  # a call a database outage stopped
-        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._seen_at = -math.inf
         self.presence = presence  # reports this process on the Workers page
         # raised into a call's processing when it overran its time limit (Celery's soft limit)
         self.time_limit_errors = time_limit_errors
@@ -112,12 +106,9 @@ class Worker:
         if watch:  # a long-lived worker also retries the webhook deliveries that failed
             self.deliveries.kick()
         outage = Outage("worker")
-        try:
-            while limit is None or len(progress.outcomes) < limit:
-                if not self._run_once(watch, poll_s, progress, outage):
-                    break
-        finally:
-            self._gone()
+        while limit is None or len(progress.outcomes) < limit:
+            if not self._run_once(watch, poll_s, progress, outage):
+                break
         # a run that ends gives the webhooks of its calls a moment to go out; what has not
         # gone by then is sent by the next worker (or `callqa webhooks deliver`)
         self.deliveries.drain(2 * self.settings.webhook_timeout_s)
@@ -127,7 +118,6 @@ class Worker:
         """One call, or a wait; False when there is nothing left and not watching."""
         try:
             self._give_back_interrupted()
-            self._seen()
             outcome = self.process_next()
         except DISCONNECTS as exc:  # the database went away: wait for it (watching)
             if not watch:
@@ -142,23 +132,6 @@ class Worker:
         progress.outcomes.append(outcome)
         progress.on_outcome(outcome)
         return True
-
-    def _seen(self) -> None:
-        """Tell the UI a worker runs (at most once per heartbeat interval)."""
-        now = time.monotonic()
-        if now - self._seen_at < self.settings.heartbeat_s:
-            return
-        with self.sessions.begin() as session:
-            session.merge(WorkerSeen(worker=self.name, seen_at=utcnow()))
-        self._seen_at = now
-
-    def _gone(self) -> None:
-        """A worker stopping says so: the UI need not wait for its last sighting to age."""
-        try:
-            with self.sessions.begin() as session:
-                session.execute(delete(WorkerSeen).where(WorkerSeen.worker == self.name))
-        except DISCONNECTS:
-            pass  # the sighting ages out
 
     def backlog(self) -> tuple[int, float]:
         """Calls waiting and their audio seconds."""

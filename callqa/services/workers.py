@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import WorkerKind, WorkerProcess, utcnow
+from callqa.qa.transcription import EngineInfo
 from callqa.services.leases import new_holder_id
 from callqa.settings import Settings
 
@@ -17,9 +18,11 @@ log = logging.getLogger(__name__)
 
 
 def engine_label(settings: Settings) -> str:
-    """What a worker transcribes with, for the Workers page."""
-    return f"{settings.engine} {settings.whisper_model} {settings.compute_type}" \
-           f" x{settings.cpu_threads} threads"
+    """What a worker transcribes with, for the Workers page: the configured engine and model,
+    labelled as a loaded engine's EngineInfo is (known before the model loads), and how it
+    runs."""
+    engine = EngineInfo(engine=settings.engine, model=settings.whisper_model)
+    return f"{engine.label} {settings.compute_type} x{settings.cpu_threads} threads"
 
 
 class Presence:

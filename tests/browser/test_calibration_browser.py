@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from calibrationtools import FAILED, MACHINE_FAILED, verdicts
 from dbtools import fresh_database
 from playwright.sync_api import Browser, Page, expect
 from webtools import PASSWORD, World, build_world, dispose
@@ -19,14 +20,6 @@ from werkzeug.serving import make_server
 from callqa.settings import Settings
 from callqa.web import create_app
 
-ITEMS = ("greeting", "introduction", "thanks", "goodbye", "anything_else", "forbidden_phrases",
-         "resolution_check")
-# as in tests/web/test_web_calibration.py: the reviewers fail what the machine failed, and
-# differ on two items
-MACHINE_FAILED = {("cen028", "anything_else"), ("cen025", "resolution_check"),
-                  ("cen028", "resolution_check")}
-FAILED = {"supervisor": {("cen025", "thanks"), *MACHINE_FAILED},
-          "spare": {("cen028", "goodbye"), *MACHINE_FAILED}}
 TIMEOUT_MS = 15_000
 
 
@@ -81,10 +74,8 @@ def browser_as(chromium: Browser, program_site: ProgramSite):
 
 
 def _score(page: Page, world: World, reviewer: str) -> None:
-    for call in ("cen025", "cen028"):
-        for item in ITEMS:
-            verdict = "failed" if (call, item) in FAILED[reviewer] else "passed"
-            page.check(f'input[name="v-{world.calls[call]}-{item}"][value="{verdict}"]')
+    for (call, item), verdict in verdicts(FAILED[reviewer]).items():
+        page.check(f'input[name="v-{world.calls[call]}-{item}"][value="{verdict}"]')
 
 
 def test_a_calibration_session_from_creation_to_agreed_verdicts(
@@ -133,10 +124,8 @@ def test_a_calibration_session_from_creation_to_agreed_verdicts(
     split = lead.locator("#comparison tr.comparison-row.split")
     expect(split).to_have_count(2)  # the reviewers differ on two items
     lead.screenshot(path=artifacts / "calibration-compare.png", full_page=True)
-    for call in ("cen025", "cen028"):
-        for item in ITEMS:
-            agreed = "failed" if (call, item) in MACHINE_FAILED else "passed"
-            lead.select_option(f'select[name="a-{world.calls[call]}-{item}"]', agreed)
+    for (call, item), agreed in verdicts(MACHINE_FAILED).items():
+        lead.select_option(f'select[name="a-{world.calls[call]}-{item}"]', agreed)
     with lead.expect_navigation():
         lead.click("#save-agreed")
     expect(lead.locator(".flash.ok")).to_contain_text("14")

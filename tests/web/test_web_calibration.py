@@ -8,20 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from calibrationtools import FAILED, ITEMS, MACHINE_FAILED, verdicts
 from webtools import add_teams, session_browser
 
 from callqa.models import CalibrationStatus, CalibrationVerdict
 from callqa.queries.calibration import comparison, find_session
-
-ITEMS = ("greeting", "introduction", "thanks", "goodbye", "anything_else", "forbidden_phrases",
-         "resolution_check")
-# The machine: everything passed but cen028's anything_else and both calls' resolution_check
-# (see the sample calls' verdicts). Both reviewers fail those too; the supervisor also fails
-# cen025's thanks, the spare cen028's goodbye.
-MACHINE_FAILED = {("cen028", "anything_else"), ("cen025", "resolution_check"),
-                  ("cen028", "resolution_check")}
-FAILED = {"supervisor": {("cen025", "thanks"), *MACHINE_FAILED},
-          "spare": {("cen028", "goodbye"), *MACHINE_FAILED}}
 
 
 def _create(app, world, reviewers=("supervisor", "spare"), calls=("cen025", "cen028")):
@@ -34,9 +25,8 @@ def _create(app, world, reviewers=("supervisor", "spare"), calls=("cen025", "cen
 
 
 def _verdicts(world, reviewer: str) -> dict[str, str]:
-    return {f"v-{world.calls[call]}-{item}":
-            "failed" if (call, item) in FAILED[reviewer] else "passed"
-            for call in ("cen025", "cen028") for item in ITEMS}
+    return {f"v-{world.calls[call]}-{item}": verdict
+            for (call, item), verdict in verdicts(FAILED[reviewer]).items()}
 
 
 def _blind_routes(world) -> list[tuple[str, str]]:
@@ -142,9 +132,8 @@ def test_the_figures_on_a_session_worked_by_hand(app, world, session):
         browser = session_browser(app, world.users[reviewer])
         assert browser.post(f"/calibration/{session_id}/submit",
                             data=_verdicts(world, reviewer)).status_code == 303
-    agreed = {f"a-{world.calls[call]}-{item}":
-              "failed" if (call, item) in MACHINE_FAILED else "passed"
-              for call in ("cen025", "cen028") for item in ITEMS}
+    agreed = {f"a-{world.calls[call]}-{item}": verdict
+              for (call, item), verdict in verdicts(MACHINE_FAILED).items()}
     response = lead.post(f"/calibration/{session_id}/agreed", data=agreed)
     assert response.status_code == 303
     page = lead.get(f"/calibration/{session_id}").get_data(as_text=True)

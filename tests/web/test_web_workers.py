@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from callqa.models import Call, CallStatus, WorkerKind, WorkerProcess
 from callqa.qa.metadata import CallMetadata
+from callqa.qa.transcription import Engine, EngineInfo
 from callqa.services.ingest import ingest_recording
-from callqa.services.workers import Presence
+from callqa.services.workers import Presence, engine_label
+from callqa.settings import Settings
 
 
 def test_workers_report_themselves_and_failed_calls_go_back_to_the_queue(
@@ -48,3 +50,11 @@ def test_the_workers_page_in_polish(app, world, browser):
     admin.post("/language", {"lang": "pl", "next": "/admin/workers"})
     page = admin.get("/admin/workers").get_data(as_text=True)
     assert "Procesy robocze" in page and "Żaden proces roboczy jeszcze nie działał." in page
+
+
+def test_a_workers_engine_reads_as_its_engine_info_then_how_it_runs():
+    assert EngineInfo("faster-whisper", "bundled:base").label == "faster-whisper bundled:base"
+    assert engine_label(Settings()) == "faster-whisper bundled:base default x1 threads"
+    openai = Settings(engine=Engine.OPENAI_WHISPER, whisper_model="/models/base.pt",
+                      compute_type="float32", cpu_threads=2)
+    assert engine_label(openai) == "openai-whisper /models/base.pt float32 x2 threads"

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import shutil
-import tempfile
 from dataclasses import fields
-from pathlib import Path
 from typing import Any, get_type_hints
 
 from flask import jsonify, request
-from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from callqa.models import ApiScope, Call, CallStatus
 from callqa.qa.metadata import CallMetadata, MetadataError, parse_metadata
 from callqa.queries import directory
 from callqa.queries.call_list import CallFilters, calls_before
 from callqa.queries.call_page import call_page, find_call
-from callqa.services.ingest import ingest_recording
+from callqa.services.ingest import ingest_upload
 from callqa.settings import InvalidValue, parse_value
 from callqa.web import db
 from callqa.web.api.auth import api_scope, bp, problem, requires
@@ -51,7 +46,7 @@ def upload_call():
     refused = _outside_teams(meta)
     if refused is not None:
         return refused
-    outcome = _ingest(recording, meta)
+    outcome = ingest_upload(sessions(), settings(), recording, meta)
     if outcome.call_id is None:
         return problem(422, "the recording was not stored", [outcome.message])
     call = find_call(db(), outcome.call_id)
@@ -94,19 +89,6 @@ def _metadata(form: Any) -> CallMetadata:
     if "external_id" in data:
         data["id"] = data.pop("external_id")
     return parse_metadata(data, "request")
-
-
-def _ingest(recording: FileStorage, meta: CallMetadata):
-    config = settings()
-    incoming = config.home / "uploads"
-    incoming.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=incoming))
-    try:
-        path = folder / (secure_filename(recording.filename or "") or "recording")
-        recording.save(path)
-        return ingest_recording(sessions(), config, path, meta)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _call(call_id: int) -> Call | None:
