@@ -22,7 +22,7 @@ from callqa.web import db
 from callqa.web.access import roles_required, signed_in_user
 from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
-from callqa.web.i18n import ngettext
+from callqa.web.i18n import ngettext, translated
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -195,7 +195,7 @@ def create_team():
         team = team_service.create_team(db(), name)
     except TeamError as exc:
         db().rollback()
-        flash(_(str(exc)), "error")
+        flash(translated(exc.message.msgid, exc.message.params), "error")
         return _teams_page(name, 400)
     db().commit()
     flash(_("Team %(name)s created.", name=team.name), "ok")
@@ -211,7 +211,7 @@ def _change_team(team_id: int, change: Callable[[Session, Team], object], done: 
         change(db(), team)
     except TeamError as exc:
         db().rollback()
-        flash(_(str(exc)), "error")
+        flash(translated(exc.message.msgid, exc.message.params), "error")
         return redirect(url_for("admin.team_list"), code=303)
     db().commit()
     flash(done, "ok")
