@@ -58,7 +58,7 @@ def read_day(raw: str, name: str) -> date:
 def read_argument(kind: Any, raw: str, name: str) -> Any:
     """`raw` as `kind`, within range; raises InvalidValue naming `name`."""
     kind = without_none(kind)
-    value = read_day(raw, name) if kind is date else parse_value(kind, raw, name)
+    value: Any = read_day(raw, name) if kind is date else parse_value(kind, raw, name)
     if kind is int and not -INT_MAX <= value <= INT_MAX:
         raise InvalidValue(name, raw, f"a whole number up to {INT_MAX}")
     if kind is float and not math.isfinite(value):
