@@ -21,7 +21,7 @@ from callqa.web import db
 from callqa.web.access import roles_required, signed_in_user
 from callqa.web.appctx import sessions, settings
 from callqa.web.i18n import gettext as _
-from callqa.web.i18n import ngettext
+from callqa.web.i18n import ngettext, translated
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -192,7 +192,7 @@ def create_team():
     name = request.form.get("name", "")
     outcome = team_service.change_team(db(), lambda s: team_service.create_team(s, name))
     if outcome.refused is not None:
-        flash(_(str(outcome.refused)), "error")
+        flash(translated(outcome.refused.message.msgid, outcome.refused.message.params), "error")
         return _teams_page(name, 400)
     db().commit()
     assert outcome.result is not None  # made, as it was not refused
@@ -207,7 +207,7 @@ def _change_team(team_id: int, change: Callable[[Session, Team], object], done: 
         abort(404)
     outcome = team_service.change_team(db(), lambda session: change(session, team))
     if outcome.refused is not None:
-        flash(_(str(outcome.refused)), "error")
+        flash(translated(outcome.refused.message.msgid, outcome.refused.message.params), "error")
         return redirect(url_for("admin.team_list"), code=303)
     db().commit()
     flash(done, "ok")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from callqa.models import User, utcnow
+from callqa.queries.arguments import read_day
 from callqa.queries.assignments import my_reviews
 from callqa.services import assignments
 from callqa.services.assignments import AssignmentError
@@ -42,7 +43,7 @@ def assign(call_id: int):
     call = visible_call(call_id, SUPERVISORS)
     back = redirect(url_for("calls.show", call_id=call.id) + "#assignments", code=303)
     try:
-        due = date.fromisoformat(request.form.get("due", ""))
+        due = read_day(request.form.get("due", ""), "due")
     except ValueError:
         flash(_("Give the due date as a date."), "error")
         return back

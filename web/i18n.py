@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import flask_babel
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_translations, lazy_gettext, ngettext
@@ -94,25 +94,50 @@ def label(kind: str, code: str | None) -> str:
 
 def translated(msgid: str, params: Mapping[str, Any] | None = None) -> str:
     """A stored message id with its parameters (a processing error) in the UI language."""
-    return _format(get_translations(), msgid, params)
+    return _format(get_translations(), _lang(), msgid, params)
 
 
 def translator():
     """`translated` bound to this request's language, for work that outlives the request
     (a streamed export): it needs no request context when called."""
-    translations = get_translations()
-    return lambda msgid, params=None: _format(translations, msgid, params)
+    translations, lang = get_translations(), _lang()
+    return lambda msgid, params=None: _format(translations, lang, msgid, params)
 
 
-def _format(translations: NullTranslations, msgid: str, params: Mapping[str, Any] | None) -> str:
-    """The translation with the parameters; should they not fit it (a translator's slip that
-    tests/web/test_web_i18n.py catches), the English, which they were stored with."""
-    for text in (translations.ugettext(msgid), msgid):
+def _format(translations: NullTranslations, lang: str, msgid: str,
+            params: Mapping[str, Any] | None) -> str:
+    """The translation with the parameters, their quantities written the reader's way; should
+    they not fit it (a translator's slip that tests/web/test_web_i18n.py catches), the
+    English, which they were stored with."""
+    shown = {name: _quantities(translations, lang, value) for name, value in params.items()
+             } if params else params
+    for text, values in ((translations.ugettext(msgid), shown), (msgid, params)):
         try:
-            return format_message(text, params)
+            return format_message(text, values)
         except (KeyError, TypeError, ValueError):
             continue
     return msgid
+
+
+# A parameter that is only quantities, as the domain writes them into its messages (qa/audio:
+# "622.1 KB", "36 bytes", "2 min 5 s", "3.5 s").
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?) (bytes|KB|MB|GB|TB|s|min|h)")
+_QUANTITIES = re.compile(rf"{_QUANTITY.pattern}(?: {_QUANTITY.pattern})*")
+
+
+def _quantities(translations: NullTranslations, lang: str, value: Any) -> Any:
+    """622,1 KB and 36 bajtów in Polish: the decimal sign of the language, bytes in words."""
+    if not isinstance(value, str) or not _QUANTITIES.fullmatch(value):
+        return value
+
+    def one(match: re.Match[str]) -> str:
+        amount, unit = match.groups()
+        if unit == "bytes" and amount.isdigit():
+            count = int(amount)
+            return translations.ungettext("%(num)d byte", "%(num)d bytes", count) % {
+                "num": count}
+        return f"{amount.replace('.', get_decimal_symbol(lang))} {unit}"
+    return _QUANTITY.sub(one, value)
 
 
 def call_error(call: Call) -> str:
@@ -172,6 +197,11 @@ def local_date(value: datetime | date | None) -> str:
     return format_date(value, _DATE.get(lang, _DATE[DEFAULT]), locale=lang)
 
 
+def date_example() -> str:
+    """Today in the UI language's date format: the hint of a date field."""
+    return local_date(datetime.now(display_zone()).date())
+
+
 def display_zone_name() -> str:
     """The user's own zone, else CALLQA_TIMEZONE, else DISPLAY_TIMEZONE of the app's config,
     else Europe/Warsaw in the Polish UI and UTC in any other."""
@@ -196,10 +226,18 @@ def _lang() -> str:
 
 
 def clock(seconds: float | None) -> str:
+    """A moment or a duration as mm:ss.t with the UI language's decimal sign (Babel):
+    00:41,8 in Polish, 00:41.8 in English."""
     if seconds is None:
         return "-"
-    minutes, rest = divmod(max(0.0, float(seconds)), 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
+    minutes, rest = divmod(round(max(0.0, float(seconds)), 1), 60)
+    text = f"{int(minutes):02d}:{rest:04.1f}"
+    return text.replace(".", decimal_sign())
+
+
+def decimal_sign() -> str:
+    """The UI language's decimal symbol (Babel/CLDR): "," in Polish, "." in English."""
+    return get_decimal_symbol(_lang())
 
 
 def number(value: float | None, digits: int = 1) -> str:
@@ -245,6 +283,7 @@ def init_app(app: Flask) -> None:
     `gettext` and `ngettext` (new style: `_("Call %(id)s", id=...)`, values escaped)."""
     Babel(app, locale_selector=_select_locale, default_locale=DEFAULT)
     app.jinja_env.globals.update(pick=pick, label=label, call_error=call_error,
+                                 decimal_sign=decimal_sign, date_example=date_example,
                                  LANGUAGES=LANGUAGES)
     app.jinja_env.filters.update(local_time=local_time, local_date=local_date, clock=clock,
                                  number=number, percent=percent, language_name=language_name,

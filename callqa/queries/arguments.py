@@ -5,10 +5,14 @@ caller is told which (`Rejected`): pages say so beside what they show, the expor
 
 Ranges: numbers (ids, pages) fit the database's integer column (PostgreSQL `integer`, where a
 larger one is an error, not "no match"); days lie between 1900 and 2999, so a range's end
-plus a day is still a date; other numbers are finite."""
+plus a day is still a date; other numbers are finite.
+
+Days read as ISO 8601 (2026-11-02, as links carry them) or as day.month.year (02.11.2026,
+as the Polish UI shows and its users type them): the two cannot be mistaken for each other."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -36,10 +40,25 @@ class Rejected:
 Rejections = list[Rejected]
 
 
+_DOTTED_DAY = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*")
+
+
+def read_day(raw: str, name: str) -> date:
+    """A day typed as ISO 8601 or as day.month.year; raises InvalidValue naming `name`."""
+    dotted = _DOTTED_DAY.fullmatch(raw)
+    if dotted is None:
+        return parse_value(date, raw, name)
+    day, month, year = (int(part) for part in dotted.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidValue(name, raw, "a date (YYYY-MM-DD or DD.MM.YYYY)") from None
+
+
 def read_argument(kind: Any, raw: str, name: str) -> Any:
     """`raw` as `kind`, within range; raises InvalidValue naming `name`."""
-    value = parse_value(kind, raw, name)
     kind = without_none(kind)
+    value: Any = read_day(raw, name) if kind is date else parse_value(kind, raw, name)
     if kind is int and not -INT_MAX <= value <= INT_MAX:
         raise InvalidValue(name, raw, f"a whole number up to {INT_MAX}")
     if kind is float and not math.isfinite(value):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callqa.models import Agent, Role, Team, TeamMember, TeamSupervisor, User
-from callqa.qa.messages import N_
+from callqa.qa.messages import N_, MessageError
 
 __all__ = ["TeamChange", "TeamError", "TeamView", "add_agent", "change_team", "create_team",
            "find_team", "give_team", "remove_agent", "take_team", "team_by_id", "teams"]
@@ -18,8 +18,9 @@ __all__ = ["TeamChange", "TeamError", "TeamView", "add_agent", "change_team", "c
 T = TypeVar("T")
 
 
-class TeamError(ValueError):
-    """A team change that cannot be made; the message says why."""
+class TeamError(MessageError, ValueError):
+    """A team change that cannot be made: `message` says why (a message id with its
+    parameters, which the web shows translated); str() is the English text."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,15 @@ def team_by_id(session: Session, team_id: int) -> Team | None:
 def _team(session: Session, name: str) -> Team:
     team = find_team(session, name)
     if team is None:
-        raise TeamError(f"no team named {name!r}")
+        raise TeamError(N_("no team named %(team)s"), team=repr(name))
     return team
 
 
 def _agent(session: Session, external_id: str) -> Agent:
     agent = session.scalar(select(Agent).where(Agent.external_id == external_id))
     if agent is None:
-        raise TeamError(f"no agent with the id {external_id!r} (as in the call metadata)")
+        raise TeamError(N_("no agent with the id %(agent)s (as in the call metadata)"),
+                        agent=repr(external_id))
     return agent
 
 
@@ -100,7 +102,8 @@ def remove_agent(session: Session, team_name: str, agent_external_id: str) -> No
     team, agent = _team(session, team_name), _agent(session, agent_external_id)
     member = session.get(TeamMember, agent.id)
     if member is None or member.team_id != team.id:
-        raise TeamError(f"agent {agent_external_id} is not in team {team.name}")
+        raise TeamError(N_("agent %(agent)s is not in team %(team)s"),
+                        agent=agent_external_id, team=team.name)
     session.delete(member)
     session.flush()
 
@@ -108,10 +111,10 @@ def remove_agent(session: Session, team_name: str, agent_external_id: str) -> No
 def _supervisor(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise TeamError(f"no user named {username!r}")
+        raise TeamError(N_("no user named %(user)s"), user=repr(username))
     if user.role != Role.SUPERVISOR:
-        raise TeamError(f"{username} is a {user.role}: teams are given to supervisors "
-                        "(admins see every call)")
+        raise TeamError(N_("%(user)s is a %(role)s: teams are given to supervisors "
+                           "(admins see every call)"), user=username, role=str(user.role))
     return user
 
 
@@ -126,7 +129,8 @@ def take_team(session: Session, team_name: str, username: str) -> None:
     team, user = _team(session, team_name), _supervisor(session, username)
     given = session.get(TeamSupervisor, (team.id, user.id))
     if given is None:
-        raise TeamError(f"{username} was not given team {team.name}")
+        raise TeamError(N_("%(user)s was not given team %(team)s"), user=username,
+                        team=team.name)
     session.delete(given)
     session.flush()
 

@@ -8,12 +8,22 @@ Explanation = dict[str, str]  # {"en": ..., "pl": ...}
 
 _WHO = {
     "en": {"agent": "the agent", "customer": "the customer", "any": "anyone"},
-    "pl": {"agent": "agent", "customer": "klient", "any": "ktokolwiek"},
+    "pl": {"agent": "konsultant", "customer": "klient", "any": "ktokolwiek"},
 }
 _WHO_IN_MONO = {"en": "anyone (mono recording)", "pl": "nikt, nagranie mono"}
 _WHOSE = {
     "en": {"agent": "agent ", "customer": "customer ", "any": ""},
-    "pl": {"agent": " agenta", "customer": " klienta", "any": ""},
+    "pl": {"agent": " konsultanta", "customer": " klienta", "any": ""},
+}
+# How a phrase was matched (Evidence.method), as the UI names it in each language.
+_METHOD = {
+    "en": {"exact": "exact", "lemma": "lemma", "fuzzy": "fuzzy"},
+    "pl": {"exact": "dokładnie", "lemma": "forma podstawowa", "fuzzy": "przybliżenie"},
+}
+# Scorecard phrase languages by code, for the explanation that an item has none in it.
+_LANGUAGE_NAMES = {
+    "en": {"pl": "Polish", "en": "English"},
+    "pl": {"pl": "polskim", "en": "angielskim"},
 }
 
 
@@ -66,7 +76,7 @@ def said(item: Item, evidence: Evidence) -> Explanation:
         language: (
             f"{item.label[language]}: {_WHO[language][item.speaker]}, "
             f"{seconds(evidence.start, language)}: {_quoted(evidence.matched, language)} "
-            f"({evidence.method})"
+            f"({_METHOD[language].get(evidence.method, evidence.method)})"
         )
         for language in ("en", "pl")
     }
@@ -174,9 +184,12 @@ def unsure_forbidden(item: Item, evidence: Evidence) -> Explanation:
 
 
 def no_phrases(language: str) -> Explanation:
+    english = _LANGUAGE_NAMES["en"].get(language, f"'{language}'")
+    polish = _LANGUAGE_NAMES["pl"].get(language)
     return {
-        "en": f"the scorecard has no '{language}' phrases for this item",
-        "pl": f"karta oceny nie ma fraz w języku '{language}' dla tej pozycji",
+        "en": f"the scorecard has no {english} phrases for this item",
+        "pl": (f"karta oceny nie ma fraz w języku {polish} dla tej pozycji" if polish
+               else f"karta oceny nie ma fraz w języku o kodzie „{language}” dla tej pozycji"),
     }
 
 
@@ -192,5 +205,6 @@ def hung_up(looked_in: LookedIn, duration: float) -> Explanation:
     span_pl = window(looked_in, duration, True, "pl")
     return {
         "en": f"the customer hung up before the close: the agent did not speak in {span_en}",
-        "pl": f"klient rozłączył się przed zakończeniem: agent nic nie powiedział w {span_pl}",
+        "pl": f"klient rozłączył się przed zakończeniem: konsultant nic nie powiedział w "
+        f"{span_pl}",
     }

@@ -66,7 +66,7 @@ def test_a_failed_item_says_where_it_looked(make_call, scorecard):
         "no greeting by the agent in 0–20 s (first 2 agent utterances)"
     )
     assert item.explanation["pl"] == (
-        "brak: powitanie (agent) w 0–20 s (pierwsze 2 wypowiedzi agenta)"
+        "brak: powitanie (konsultant) w 0–20 s (pierwsze 2 wypowiedzi konsultanta)"
     )
     assert item.looked_in.to_dict() == {
         "speaker": "agent", "start": 0.0, "end": 20.0, "utterances": "first 2",
@@ -218,10 +218,10 @@ def test_a_phrase_outside_the_window_is_shown_but_does_not_count(make_call, scor
 @pytest.mark.parametrize(
     ("utterances", "polish"),
     [
-        ("first 1", "pierwsza wypowiedź agenta"),
-        ("first 3", "pierwsze 3 wypowiedzi agenta"),
-        ("last 5", "ostatnich 5 wypowiedzi agenta"),
-        ("last 22", "ostatnie 22 wypowiedzi agenta"),
+        ("first 1", "pierwsza wypowiedź konsultanta"),
+        ("first 3", "pierwsze 3 wypowiedzi konsultanta"),
+        ("last 5", "ostatnich 5 wypowiedzi konsultanta"),
+        ("last 22", "ostatnie 22 wypowiedzi konsultanta"),
     ],
 )
 def test_polish_window_descriptions_agree_with_their_numbers(utterances, polish):

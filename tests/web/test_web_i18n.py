@@ -144,7 +144,8 @@ def test_a_stored_processing_error_is_shown_in_the_readers_language(app, world, 
     polish = _polish(app, world.users["supervisor"])
     english = session_browser(app, world.users["admin"])
     listed = polish.get("/calls?status=failed").get_data(as_text=True)
-    declared, size = call.error_params["declared"], call.error_params["size"]
+    # the sizes as Polish writes them: 622,1 KB
+    declared, size = (call.error_params[name].replace(".", ",") for name in ("declared", "size"))
     assert (f"nagłówek WAV deklaruje {declared} danych audio, a plik ma {size}: "
             "plik ucięty lub uszkodzony") in listed
     assert "to nie jest plik audio: zawartość to lista odtwarzania M3U" in listed

@@ -189,6 +189,6 @@ def test_items_are_compact_rows_with_who_decided(app, world, session):
 
     polish = supervisor.get(f"/calls/{call.id}", headers={"Accept-Language": "pl"})
     text = polish.get_data(as_text=True)
-    assert "Pierwotne uzasadnienie automatu (Zaliczone):" in text
+    assert "Pierwotne uzasadnienie systemu (Zaliczone):" in text
     assert "Oś czasu rozmowy" in text
     assert "dokładnie „" in text and "karta oceny „" in text

@@ -13,11 +13,15 @@
   var items = Array.prototype.slice.call(document.querySelectorAll("article.item"));
   var current = null;
 
+  // The page's decimal sign (the server's `clock` filter uses the same): 00:41,8 in Polish.
+  var decimal = document.body.getAttribute("data-decimal") || ".";
+
   function clock(seconds) {
-    var whole = Math.max(0, seconds);
-    var minutes = Math.floor(whole / 60);
-    var rest = (whole - minutes * 60).toFixed(1);
-    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+    var tenths = Math.round(Math.max(0, seconds) * 10);
+    var minutes = Math.floor(tenths / 600);
+    var rest = ((tenths - minutes * 600) / 10).toFixed(1);
+    return (minutes < 10 ? "0" : "") + minutes + ":" + (rest < 10 ? "0" : "") +
+      rest.replace(".", decimal);
   }
 
   function seek(seconds, play) {

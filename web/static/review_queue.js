@@ -39,9 +39,14 @@
     }
   }
 
+  // With the page's decimal sign, as the server's `clock` filter: 00:41,8 in Polish.
+  var decimal = document.body.getAttribute("data-decimal") || ".";
+
   function clock(seconds) {
-    var minutes = Math.floor(seconds / 60), rest = seconds - minutes * 60;
-    return (minutes < 10 ? "0" : "") + minutes + ":" + (rest < 10 ? "0" : "") + rest.toFixed(1);
+    var tenths = Math.round(Math.max(0, seconds) * 10);
+    var minutes = Math.floor(tenths / 600), rest = (tenths - minutes * 600) / 10;
+    return (minutes < 10 ? "0" : "") + minutes + ":" + (rest < 10 ? "0" : "") +
+      rest.toFixed(1).replace(".", decimal);
   }
 
   function decide(entry, verdict) {
