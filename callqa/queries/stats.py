@@ -365,7 +365,7 @@ def score_trends_by_agent(
     return sorted(named, key=lambda trend: _group_order(trend.group)), all_agents
 
 
-def item_pass_rates(session: Session, filters: DashboardFilters) -> list[ItemPassRate]:
+def item_pass_rates(session: Session, filters: StatsFilters) -> list[ItemPassRate]:
     """Per checklist item, in scorecard order."""
     query = (
         select(ItemResult.item_id, ItemResult.effective_verdict, func.count(),
