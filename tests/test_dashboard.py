@@ -32,6 +32,7 @@ from callqa.queries.stats import (
     fcr_rates,
     headline,
     item_pass_rates,
+    last_scored_day,
     period_end,
     period_label,
     periods_between,
@@ -317,3 +318,18 @@ def test_the_tiles_figures_keep_to_the_scope_and_filters(sessions, calls):
     assert outside.current.scores.count == 0 and outside.previous.scores.count == 0
     assert outside.current.fcr.rate is None and outside.current.items == {}
     assert (card.scores.count, card.fcr.not_fcr) == (1, 1)  # c7, in the card queue
+
+
+def test_the_last_scored_day_of_the_filters_on_any_day(sessions, calls):
+    with sessions() as session:
+        anna_id = session.scalar(select(Agent.id).where(Agent.external_id == "A01"))
+        card_id = session.scalar(select(Queue.id).where(Queue.name == "card"))
+        everyone = last_scored_day(session, DashboardFilters(date(2020, 1, 1),
+                                                             date(2020, 1, 31)))
+        annas = last_scored_day(session, StatsFilters(scope=Scope(frozenset({anna_id}))))
+        card = last_scored_day(session, StatsFilters(queue_id=card_id))
+        nobodys = last_scored_day(session, StatsFilters(scope=Scope(frozenset())))
+    assert everyone == date(2026, 12, 1)  # c5, scored 0: a score all the same
+    assert annas == date(2026, 11, 10)
+    assert card == date(2026, 11, 30)  # c8 at 23:59:59 UTC
+    assert nobodys is None

@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from callqa.queries import directory
 from callqa.queries.agreement import AgreementFilters, agreement
-from callqa.queries.arguments import Rejections
+from callqa.queries.arguments import FIRST_DAY, Rejections
 from callqa.queries.stats import (
     PERIODS,
     Change,
@@ -24,6 +24,7 @@ from callqa.queries.stats import (
     ScoreTrend,
     build_dashboard,
     calls_change,
+    last_scored_day,
     perception_gap,
     period_end,
     period_label,
@@ -57,6 +58,7 @@ def index():
         period_label=period_label, plotly_version=plotly_version(),
         plotly_style_id=plotly_maplibre_style_id(),
         tiles=tiles(dashboard, item_labels), previous_note=previous_note(dashboard),
+        latest_range=latest_range(dashboard),
         chart_data=chart_data(dashboard, links, item_labels),
         agreement=agreement(db(), AgreementFilters(filters.date_from, filters.date_to,
                                                    filters.agent_id, filters.queue_id,
@@ -205,6 +207,23 @@ def previous_note(dashboard: Dashboard) -> str:
     return ngettext("Changes against the day before: %(start)s.",
                     "Changes against the %(num)d days before: %(start)s to %(end)s.", days,
                     start=local_date(previous.date_from), end=local_date(previous.date_to))
+
+
+def latest_range(dashboard: Dashboard) -> tuple[date, str] | None:
+    """For a range without a scored call: the last day with one and the dashboard's link to
+    as many days up to it (same filters and period); None when there is none at all."""
+    if dashboard.all_agents.overall.count:
+        return None
+    filters = dashboard.filters
+    latest = last_scored_day(db(), filters)
+    if latest is None:
+        return None
+    start = max(latest - (filters.date_to - filters.date_from), FIRST_DAY)
+    args = {"date_from": start.isoformat(), "date_to": latest.isoformat(),
+            "agent_id": filters.agent_id, "queue_id": filters.queue_id,
+            "period": filters.period}
+    query = urlencode({k: v for k, v in args.items() if v is not None})
+    return latest, f"{url_for('dashboard.index')}?{query}"
 
 
 class CallLinks:

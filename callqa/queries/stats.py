@@ -295,6 +295,18 @@ def mean_score(session: Session, filters: StatsFilters) -> Mean:
     return Mean(float(total or 0.0), int(count))
 
 
+def last_scored_day(session: Session, filters: StatsFilters) -> date | None:
+    """The UTC day of the latest scored call of the filters' agent, queue and scope, on any
+    day: where a range without any could move to."""
+    latest = session.scalar(
+        select(func.max(Call.started_at)).join(CallScore, CallScore.call_id == Call.id)
+        .where(CallScore.score.is_not(None),
+               *_call_conditions(replace(filters, date_from=None, date_to=None))))
+    if latest is None:
+        return None
+    return (latest.astimezone(UTC) if latest.tzinfo else latest).date()
+
+
 def calls_change(current: Headline, previous: Headline) -> Change:
     """Scored calls; a previous range without any has no figure to change from."""
     return Change(current.scores.count, previous.scores.count or None)

@@ -313,6 +313,20 @@ def test_tiles_say_no_data_when_the_previous_days_had_none(app, world):
     assert nothing["calls"]["value"] == "0" and nothing["score"]["class"] == ""
 
 
+def test_a_range_without_scored_calls_links_to_the_days_up_to_the_last(app, world):
+    html = _page(app, world, "date_from=2025-01-01&date_to=2025-01-31&period=day")
+    assert "No call was scored in this range; the last one on 2026-11-08." in html
+    link = re.search(r'<a href="([^"]+)" id="latest-data-link">', html).group(1)
+    assert link == ("/dashboard?date_from=2026-10-09&amp;date_to=2026-11-08&amp;period=day")
+    moved = _page(app, world, link.replace("&amp;", "&").split("?", 1)[1])
+    assert 'id="latest-data"' not in moved
+    assert _tiles(moved)["calls"]["value"] == "4"
+    assert 'id="latest-data"' not in _page(app, world, LATE_WEEK)
+    add_teams(app, world)  # North is John Carter alone: his last call, cen028 on 5 November
+    mine = _page(app, world, "date_from=2025-01-01&date_to=2025-01-31", "team_supervisor")
+    assert "the last one on 2026-11-05." in mine
+
+
 def test_tiles_in_polish(app, world):
     supervisor = session_browser(app, world.users["supervisor"])
     supervisor.post("/language", data={"lang": "pl", "next": "/dashboard"})
@@ -328,6 +342,7 @@ def test_tiles_in_polish(app, world):
     assert _chart_data(html)["scoreTrend"]["target"]["label"] == "cel 85"
     empty = supervisor.get("/dashboard?date_from=2025-01-01&date_to=2025-01-31")
     assert "brak danych" in empty.get_data(as_text=True)
+    assert "ostatnią oceniono 08.11.2026." in empty.get_data(as_text=True)
 
 
 def test_targets_and_tile_items_come_from_the_configuration(world, settings):
