@@ -20,6 +20,7 @@ from webtools import add_teams, dispose, make_app, session_browser
 
 from callqa.models import Agent, Queue
 from callqa.queries.stats import utc_today
+from callqa.settings import load_settings
 from callqa.web.vendor_views import maplibre_style_id, plotly_maplibre_style_id, plotly_version
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
@@ -346,6 +347,16 @@ def test_tiles_in_polish(app, world):
 
 
 def test_targets_and_tile_items_come_from_the_configuration(world, settings):
+    configured = load_settings({"CALLQA_TARGET_SCORE": "82.5", "CALLQA_TARGET_FCR_RATE": "90",
+                                "CALLQA_DASHBOARD_ITEMS": "thanks"})
+    assert (configured.target_score, configured.target_fcr_rate) == (82.5, 90.0)
+    assert configured.dashboard_items == "thanks"
+    assert (settings.target_score, settings.target_fcr_rate) == (85.0, 0.0)  # the defaults
+    halves = make_app(replace(settings, target_score=82.5))
+    try:
+        assert _tiles(_page(halves, world, LATE_WEEK))["score"]["target"] == "target 82.5"
+    finally:
+        dispose(halves)
     app = make_app(replace(settings, target_score=0.0, target_fcr_rate=90.0,
                            dashboard_items="goodbye, no_such_item,greeting,goodbye"))
     try:
