@@ -45,6 +45,13 @@ class Settings:
     # Europe/Warsaw in the Polish UI, UTC in the English one
     timezone: str = ""
     pass_mark: float = 80.0  # web: the score a call should reach; lists show scores against it
+    # web, dashboard: the mean score and the FCR rate (in %) aimed at, drawn and shown beside
+    # the figures; 0: no target
+    target_score: float = 85.0
+    target_fcr_rate: float = 0.0
+    # web, dashboard: the checklist items given a tile of their own (the 3×D: greeting, thanks,
+    # goodbye), comma-separated ids of the scorecard's items; ids it does not have are skipped
+    dashboard_items: str = "greeting,thanks,goodbye"
     default_layout: str = "agent-left"
     max_duration_s: float = 4 * 3600
     stale_claim_s: float = 600.0  # a transcribing call without heartbeat this long is retaken

@@ -22,15 +22,21 @@ from callqa.models import (
     User,
 )
 from callqa.qa.scoring.scorecard import default_scorecard
+from callqa.queries.scope import Scope
 from callqa.queries.stats import (
+    Change,
     DashboardFilters,
     StatsFilters,
     build_dashboard,
+    calls_change,
     fcr_rates,
+    headline,
     item_pass_rates,
+    last_scored_day,
     period_end,
     period_label,
     periods_between,
+    previous_range,
     score_trends_by_agent,
 )
 from callqa.services import reviewing as review
@@ -255,3 +261,75 @@ def test_periods():
     assert period_end(date(2028, 2, 1), "month") == date(2028, 2, 29)
     assert period_end(date(2026, 12, 1), "month") == date(2026, 12, 31)
     assert period_end(date(2026, 11, 2), "week") == date(2026, 11, 8)
+
+
+def test_the_previous_range_has_as_many_days():
+    assert previous_range(date(2026, 11, 1), date(2026, 11, 30)) == (
+        date(2026, 10, 2), date(2026, 10, 31))
+    assert previous_range(date(2026, 11, 10), date(2026, 11, 10)) == (
+        date(2026, 11, 9), date(2026, 11, 9))
+    assert previous_range(date(2026, 3, 1), date(2026, 3, 31)) == (  # 31 days, over February
+        date(2026, 1, 29), date(2026, 2, 28))
+
+
+def test_the_tiles_figures_beside_the_previous_range(sessions, calls):
+    """November against October 2 to 31, which holds c7 alone (Bartek, 10, all failed)."""
+    with sessions() as session:
+        dashboard = build_dashboard(session, NOVEMBER)
+    current, previous = dashboard.current, dashboard.previous
+    assert (previous.date_from, previous.date_to) == (date(2026, 10, 2), date(2026, 10, 31))
+    assert (current.scores.value, current.scores.count) == (72.0, 5)
+    assert (previous.scores.value, previous.scores.count) == (10.0, 1)
+    assert calls_change(current, previous).delta == 4
+    assert Change(current.scores.value, previous.scores.value).delta == 62.0
+    assert (current.fcr.rate, previous.fcr.rate) == (0.6, 0.0)
+    assert current.item_rate("greeting").rate == 0.8
+    assert [previous.item_rate(item).rate for item in ITEMS] == [0.0, 0.0, 0.0]
+    assert previous.item_rate("introduction").rate is None  # not in these calls
+    assert dashboard.scored_periods == [date(2026, 10, 26), date(2026, 11, 2),
+                                        date(2026, 11, 9), date(2026, 11, 30)]  # 2 left out
+
+
+def test_a_previous_range_without_calls_gives_no_change(sessions, calls):
+    with sessions() as session:
+        day = build_dashboard(session, DashboardFilters(date(2026, 11, 10), date(2026, 11, 10)))
+    assert (day.current.scores.count, day.previous.scores.count) == (1, 0)
+    assert calls_change(day.current, day.previous) == Change(1, None)
+    assert calls_change(day.current, day.previous).delta is None
+    assert day.previous.scores.value is None and day.previous.fcr.rate is None
+    assert Change(day.current.item_rate("greeting").rate,
+                  day.previous.item_rate("greeting").rate).delta is None
+
+
+def test_the_tiles_figures_keep_to_the_scope_and_filters(sessions, calls):
+    with sessions() as session:
+        anna_id = session.scalar(select(Agent.id).where(Agent.external_id == "A01"))
+        bartek_id = session.scalar(select(Agent.id).where(Agent.external_id == "A02"))
+        annas = build_dashboard(session, DashboardFilters(
+            NOVEMBER.date_from, NOVEMBER.date_to, scope=Scope(frozenset({anna_id}))))
+        outside = build_dashboard(session, DashboardFilters(
+            NOVEMBER.date_from, NOVEMBER.date_to, agent_id=bartek_id,
+            scope=Scope(frozenset({anna_id}))))
+        card_id = session.scalar(select(Queue.id).where(Queue.name == "card"))
+        card = headline(session, StatsFilters(date(2026, 10, 2), date(2026, 10, 31),
+                                              queue_id=card_id))
+    assert (annas.current.scores.count, annas.current.scores.value) == (3, 80.0)
+    assert annas.previous.scores.count == 0  # c7 is Bartek's
+    assert outside.current.scores.count == 0 and outside.previous.scores.count == 0
+    assert outside.current.fcr.rate is None and outside.current.items == {}
+    assert (card.scores.count, card.fcr.not_fcr) == (1, 1)  # c7, in the card queue
+
+
+def test_the_last_scored_day_of_the_filters_on_any_day(sessions, calls):
+    with sessions() as session:
+        anna_id = session.scalar(select(Agent.id).where(Agent.external_id == "A01"))
+        card_id = session.scalar(select(Queue.id).where(Queue.name == "card"))
+        everyone = last_scored_day(session, DashboardFilters(date(2020, 1, 1),
+                                                             date(2020, 1, 31)))
+        annas = last_scored_day(session, StatsFilters(scope=Scope(frozenset({anna_id}))))
+        card = last_scored_day(session, StatsFilters(queue_id=card_id))
+        nobodys = last_scored_day(session, StatsFilters(scope=Scope(frozenset())))
+    assert everyone == date(2026, 12, 1)  # c5, scored 0: a score all the same
+    assert annas == date(2026, 11, 10)
+    assert card == date(2026, 11, 30)  # c8 at 23:59:59 UTC
+    assert nobodys is None

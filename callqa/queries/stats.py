@@ -13,7 +13,7 @@ no figure. Works in the caller's session and never commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -242,6 +242,76 @@ class FcrTable:
     total: FcrRate
 
 
+@dataclass(frozen=True)
+class Headline:
+    """The dashboard's tiles over one range of days: the scored calls and their mean score,
+    the FCR rate and the pass rate of each checklist item."""
+
+    date_from: date
+    date_to: date  # inclusive
+    scores: Mean  # count: the calls scored
+    fcr: FcrRate
+    items: dict[str, ItemPassRate]
+
+    def item_rate(self, item_id: str) -> ItemPassRate:
+        return self.items.get(item_id) or ItemPassRate(item_id)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure of the range beside the same figure of the previous range; None where a range
+    has nothing to compute it from (no call scored, nothing decided)."""
+
+    value: float | None
+    previous: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+def previous_range(date_from: date, date_to: date) -> tuple[date, date]:
+    """The range of as many days just before this one."""
+    days = date_to - date_from + timedelta(days=1)
+    return date_from - days, date_from - timedelta(days=1)
+
+
+def headline(session: Session, filters: StatsFilters) -> Headline:
+    """The tiles' figures over the filters' range (which must have both ends)."""
+    assert filters.date_from is not None and filters.date_to is not None
+    return Headline(filters.date_from, filters.date_to, mean_score(session, filters),
+                    fcr_rates(session, filters, "agent").total,
+                    {rate.item_id: rate for rate in item_pass_rates(session, filters)})
+
+
+def mean_score(session: Session, filters: StatsFilters) -> Mean:
+    """Over the scored calls (their effective score, as in the trend)."""
+    total, count = session.execute(
+        select(func.sum(CallScore.score), func.count(CallScore.score))
+        .join(Call, Call.id == CallScore.call_id)
+        .where(CallScore.score.is_not(None), *_call_conditions(filters))).one()
+    return Mean(float(total or 0.0), int(count))
+
+
+def last_scored_day(session: Session, filters: StatsFilters) -> date | None:
+    """The UTC day of the latest scored call of the filters' agent, queue and scope, on any
+    day: where a range without any could move to."""
+    latest = session.scalar(
+        select(func.max(Call.started_at)).join(CallScore, CallScore.call_id == Call.id)
+        .where(CallScore.score.is_not(None),
+               *_call_conditions(replace(filters, date_from=None, date_to=None))))
+    if latest is None:
+        return None
+    return (latest.astimezone(UTC) if latest.tzinfo else latest).date()
+
+
+def calls_change(current: Headline, previous: Headline) -> Change:
+    """Scored calls; a previous range without any has no figure to change from."""
+    return Change(current.scores.count, previous.scores.count or None)
+
+
 @dataclass
 class Dashboard:
     filters: DashboardFilters
@@ -252,18 +322,34 @@ class Dashboard:
     fcr_by_agent: list[FcrRate]
     fcr_by_queue: list[FcrRate]
     fcr_total: FcrRate
+    previous: Headline  # the range of as many days just before, for the tiles' changes
+
+    @property
+    def current(self) -> Headline:
+        """The tiles' figures of the range, from the tables'."""
+        return Headline(self.filters.date_from, self.filters.date_to, self.all_agents.overall,
+                        self.fcr_total, {rate.item_id: rate for rate in self.item_pass_rates})
+
+    @property
+    def scored_periods(self) -> list[date]:
+        """The periods with a scored call: the trend's columns and points (empty periods
+        would only be gaps)."""
+        return [start for start in self.periods if start in self.all_agents.by_period]
 
 
 def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
     score_trends, all_agents = score_trends_by_agent(session, filters)
     by_agent = fcr_rates(session, filters, "agent")
     by_queue = fcr_rates(session, filters, "queue")
+    previous_from, previous_to = previous_range(filters.date_from, filters.date_to)
     return Dashboard(
         filters=filters,
         periods=periods_between(filters.date_from, filters.date_to, filters.period),
         score_trends=score_trends, all_agents=all_agents,
         item_pass_rates=item_pass_rates(session, filters),
-        fcr_by_agent=by_agent.rows, fcr_by_queue=by_queue.rows, fcr_total=by_agent.total)
+        fcr_by_agent=by_agent.rows, fcr_by_queue=by_queue.rows, fcr_total=by_agent.total,
+        previous=headline(session, replace(filters, date_from=previous_from,
+                                           date_to=previous_to)))
 
 
 def score_trends_by_agent(
@@ -291,7 +377,7 @@ def score_trends_by_agent(
     return sorted(named, key=lambda trend: _group_order(trend.group)), all_agents
 
 
-def item_pass_rates(session: Session, filters: DashboardFilters) -> list[ItemPassRate]:
+def item_pass_rates(session: Session, filters: StatsFilters) -> list[ItemPassRate]:
     """Per checklist item, in scorecard order."""
     query = (
         select(ItemResult.item_id, ItemResult.effective_verdict, func.count(),

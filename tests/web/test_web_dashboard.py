@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import pytest
 from sqlalchemy import select
-from webtools import session_browser
+from webtools import add_teams, dispose, make_app, session_browser
 
 from callqa.models import Agent, Queue
 from callqa.queries.stats import utc_today
+from callqa.settings import load_settings
 from callqa.web.vendor_views import maplibre_style_id, plotly_maplibre_style_id, plotly_version
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
+# 5 to 8 November: cen028 (75), cpl005 (87.5), cpl004 (75); the 4 days before, cen025 (87.5)
+LATE_WEEK = "date_from=2026-11-05&date_to=2026-11-08"
 ELEMENT_IDS = ("dashboard", "dashboard-filters", "chart-score-trend", "chart-item-pass",
                "chart-fcr-agent", "chart-fcr-queue", "table-score-trend", "table-item-pass",
                "table-fcr-agent", "table-fcr-queue")
@@ -145,7 +150,10 @@ def test_filters_and_periods(app, world, session):
     html = _page(app, world, f"{NOVEMBER}&queue_id={dostawa}&period=day")
     assert list(_rows(html, "table-fcr-agent")) == ["Piotr Wiśniewski", "Tomasz Lewandowski",
                                                     "All"]
-    assert len(re.findall(r'<th scope="col" data-period=', html)) == 30
+    # 30 days, two with a scored call (5 and 8 November): the others are left out
+    assert re.findall(r'<th scope="col" data-period="([^"]+)">', html) == ["2026-11-05",
+                                                                           "2026-11-08"]
+    assert "28 periods without a scored call are left out." in html
     empty = _page(app, world, "date_from=2025-01-01&date_to=2025-01-31")
     assert empty.count("No data for these filters.") >= 4
     assert _chart_data(empty)["itemPass"]["x"] == []
@@ -165,8 +173,13 @@ def test_chart_data_for_the_script(app, world):
     assert series["John Carter"]["x"] == ["2026-W45"]  # the ISO week, as `callqa report` has it
     assert series["John Carter"]["y"] == [81.2] and series["John Carter"]["calls"] == [2]
     assert series["John Carter"]["link"] == f"/calls?{NOVEMBER}&agent_id={carter_id(app)}"
-    ranges = data["scoreTrend"]["periodRanges"]
-    assert ranges[:2] == [["2026-11-01", "2026-11-01"], ["2026-11-02", "2026-11-08"]]
+    # the weeks with a scored call: of the five November touches, the week of 2 November
+    assert data["scoreTrend"]["periods"] == ["2026-W45"]
+    assert data["scoreTrend"]["periodRanges"] == [["2026-11-02", "2026-11-08"]]
+    everyone = data["scoreTrend"]["allAgents"]
+    assert (everyone["name"], everyone["y"], everyone["calls"]) == ("All agents", [81.2], [4])
+    assert everyone["link"] == f"/calls?{NOVEMBER}"
+    assert data["scoreTrend"]["target"] == {"value": 85.0, "label": "target 85"}
     item_pass = data["itemPass"]
     assert item_pass["y"][item_pass["x"].index("Offer of further help")] == 50.0
     assert data["fcrQueue"]["x"] == ["billing", "card", "dostawa"]
@@ -244,3 +257,138 @@ def test_the_csp_allows_only_an_empty_style_element_beyond_own_files(app, world)
 def carter_id(app) -> str:
     with app.extensions["callqa_sessions"]() as session:
         return str(session.scalar(select(Agent.id).where(Agent.external_id == "A11")))
+
+
+def _tiles(html: str) -> dict[str, dict[str, str]]:
+    """Each KPI tile's data attributes and texts, by its key."""
+    tiles = {}
+    for match in re.finditer(r'<div class="kpi-tile[^"]*" id="kpi-([^"]+)"(.*?)\n    </div>',
+                             html, re.S):
+        body = match.group(2)
+
+        def text(css_class: str, body: str = body) -> str | None:
+            found = re.search(rf'<[a-z0-9]+ class="{css_class}[^"]*">(.*?)</', body, re.S)
+            return " ".join(found.group(1).split()) if found else None
+        attributes = dict(re.findall(r'(data-[a-z]+)="([^"]*)"', body.split(">", 1)[0]))
+        tiles[match.group(1)] = {**attributes, "name": text("kpi-name"),
+                                 "value": text("kpi-value"),
+                                 "change": text("kpi-change-text"),
+                                 "change_class": re.search(r'class="kpi-change ([^"]*)"',
+                                                           body).group(1).strip(),
+                                 "target": text("kpi-target"),
+                                 "class": re.search(r'class="kpi-tile([^"]*)"',
+                                                    html[match.start():]).group(1).strip()}
+    return tiles
+
+
+def test_tiles_show_the_figures_beside_the_previous_days(app, world):
+    html = _page(app, world, LATE_WEEK)
+    tiles = _tiles(html)
+    assert list(tiles) == ["calls", "score", "fcr", "item-greeting", "item-thanks",
+                           "item-goodbye"]
+    calls, score, fcr = tiles["calls"], tiles["score"], tiles["fcr"]
+    assert (calls["name"], calls["value"], calls["change"]) == ("Calls scored", "3", "+2 calls")
+    assert (calls["data-direction"], calls["change_class"]) == ("up", "up")  # neither good nor bad
+    assert (score["value"], score["change"], score["data-direction"]) == (
+        "79.2", "−8.3 pts", "down")
+    assert score["change_class"] == "down bad"
+    assert (score["target"], score["class"]) == ("target 85", "below-target")
+    assert (float(score["data-value"]), float(score["data-previous"])) == (
+        pytest.approx(237.5 / 3), 87.5)
+    assert (fcr["value"], fcr["change"], fcr["data-direction"]) == ("100.0%", "0.0 pp", "same")
+    assert fcr["target"] is None  # no FCR target by default
+    greeting = tiles["item-greeting"]
+    assert (greeting["name"], greeting["value"], greeting["change"]) == (
+        "Pass rate: Greeting", "100.0%", "0.0 pp")
+    assert "Changes against the 4 days before: 2026-11-01 to 2026-11-04." in html
+    assert html.index('id="kpi-tiles"') < html.index('id="panel-score-trend"')
+
+
+def test_tiles_say_no_data_when_the_previous_days_had_none(app, world):
+    tiles = _tiles(_page(app, world))  # 2 to 31 October: no call
+    assert {tile["change"] for tile in tiles.values()} == {"no data"}
+    assert {tile["data-direction"] for tile in tiles.values()} == {"none"}
+    assert tiles["calls"]["value"] == "4" and tiles["calls"]["data-previous"] == ""
+    nothing = _tiles(_page(app, world, "date_from=2025-01-01&date_to=2025-01-31"))
+    assert (nothing["score"]["value"], nothing["fcr"]["value"]) == ("-", "-")
+    assert nothing["calls"]["value"] == "0" and nothing["score"]["class"] == ""
+
+
+def test_a_range_without_scored_calls_links_to_the_days_up_to_the_last(app, world):
+    html = _page(app, world, "date_from=2025-01-01&date_to=2025-01-31&period=day")
+    assert "No call was scored in this range; the last one on 2026-11-08." in html
+    link = re.search(r'<a href="([^"]+)" id="latest-data-link">', html).group(1)
+    assert link == ("/dashboard?date_from=2026-10-09&amp;date_to=2026-11-08&amp;period=day")
+    moved = _page(app, world, link.replace("&amp;", "&").split("?", 1)[1])
+    assert 'id="latest-data"' not in moved
+    assert _tiles(moved)["calls"]["value"] == "4"
+    assert 'id="latest-data"' not in _page(app, world, LATE_WEEK)
+    add_teams(app, world)  # North is John Carter alone: his last call, cen028 on 5 November
+    mine = _page(app, world, "date_from=2025-01-01&date_to=2025-01-31", "team_supervisor")
+    assert "the last one on 2026-11-05." in mine
+
+
+def test_tiles_in_polish(app, world):
+    supervisor = session_browser(app, world.users["supervisor"])
+    supervisor.post("/language", data={"lang": "pl", "next": "/dashboard"})
+    html = supervisor.get(f"/dashboard?{LATE_WEEK}").get_data(as_text=True)
+    tiles = _tiles(html)
+    assert (tiles["calls"]["name"], tiles["calls"]["change"]) == ("Ocenione rozmowy",
+                                                                  "+2 rozmowy")
+    assert (tiles["score"]["value"], tiles["score"]["change"]) == ("79,2", "−8,3 pkt")
+    assert tiles["score"]["target"] == "cel 85"
+    assert (tiles["fcr"]["value"], tiles["fcr"]["change"]) == ("100,0%", "0,0 p.p.")
+    assert tiles["item-thanks"]["name"] == "Odsetek zaliczeń: Podziękowanie"
+    assert "Zmiany względem 4 dni wcześniej: 01.11.2026–04.11.2026." in html
+    assert _chart_data(html)["scoreTrend"]["target"]["label"] == "cel 85"
+    empty = supervisor.get("/dashboard?date_from=2025-01-01&date_to=2025-01-31")
+    assert "brak danych" in empty.get_data(as_text=True)
+    assert "ostatnią oceniono 08.11.2026." in empty.get_data(as_text=True)
+
+
+def test_targets_and_tile_items_come_from_the_configuration(world, settings):
+    configured = load_settings({"CALLQA_TARGET_SCORE": "82.5", "CALLQA_TARGET_FCR_RATE": "90",
+                                "CALLQA_DASHBOARD_ITEMS": "thanks"})
+    assert (configured.target_score, configured.target_fcr_rate) == (82.5, 90.0)
+    assert configured.dashboard_items == "thanks"
+    assert (settings.target_score, settings.target_fcr_rate) == (85.0, 0.0)  # the defaults
+    halves = make_app(replace(settings, target_score=82.5))
+    try:
+        assert _tiles(_page(halves, world, LATE_WEEK))["score"]["target"] == "target 82.5"
+    finally:
+        dispose(halves)
+    app = make_app(replace(settings, target_score=0.0, target_fcr_rate=90.0,
+                           dashboard_items="goodbye, no_such_item,greeting,goodbye"))
+    try:
+        html = _page(app, world, LATE_WEEK)
+        tiles = _tiles(html)
+        assert list(tiles) == ["calls", "score", "fcr", "item-goodbye", "item-greeting"]
+        assert tiles["score"]["target"] is None and _chart_data(html)["scoreTrend"]["target"] \
+            is None
+        assert (tiles["fcr"]["target"], tiles["fcr"]["class"]) == ("target 90%", "on-target")
+    finally:
+        dispose(app)
+
+
+def test_a_team_supervisors_tiles_count_only_the_teams_calls(app, world):
+    """North is John Carter alone: cen028 in the 5 to 8 November, cen025 the days before."""
+    add_teams(app, world)
+    tiles = _tiles(_page(app, world, LATE_WEEK, "team_supervisor"))
+    assert (tiles["calls"]["value"], tiles["calls"]["change"]) == ("1", "0 calls")
+    assert (tiles["score"]["value"], float(tiles["score"]["data-previous"])) == ("75.0", 87.5)
+    other = session_browser(app, world.users["team_supervisor"]).get(
+        f"/dashboard?{LATE_WEEK}&agent_id={world.agents['A02']}").get_data(as_text=True)
+    assert _tiles(other)["calls"]["value"] == "0"  # another team's agent: nothing
+    assert _tiles(other)["calls"]["change"] == "no data"
+    everyone = _tiles(_page(app, world, LATE_WEEK, "supervisor"))
+    assert everyone["calls"]["value"] == "3"
+
+
+def test_agents_never_reach_the_dashboards_figures(app, world):
+    for role in ("agent", "other_agent"):
+        client = session_browser(app, world.users[role])
+        for query in ("", LATE_WEEK, f"{LATE_WEEK}&agent_id=1&period=day"):
+            response = client.get(f"/dashboard?{query}")
+            assert response.status_code == 403
+            assert 'id="kpi-tiles"' not in response.get_data(as_text=True)
+    assert session_browser(app, None).get(f"/dashboard?{LATE_WEEK}").status_code == 302

@@ -36,27 +36,39 @@
     });
   }
 
+  // A line per agent, and a bolder one for all agents, over the periods with a scored call
+  // (the axis has no empty period: a line goes on across the periods its agent has none),
+  // with the target as a dashed line across the chart.
   function scoreTrend(chart) {
-    var traces = chart.series.map(function (series) {
+    var series = chart.allAgents ? chart.series.concat([chart.allAgents]) : chart.series;
+    var traces = series.map(function (one, index) {
+      var all = chart.allAgents && index === series.length - 1;
       return {
-        type: "scatter", mode: "lines+markers", name: series.name,
-        x: series.x, y: series.y, customdata: series.calls,
+        type: "scatter", mode: "lines+markers", name: one.name, connectgaps: true,
+        x: one.x, y: one.y, customdata: one.calls,
+        line: all ? {width: 4, color: "#222"} : {width: 2},
+        marker: {size: all ? 9 : 7},
         hovertemplate: "%{x}<br>" + chart.title + ": %{y:.1f}<br>" +
           chart.calls + ": %{customdata}<extra>%{fullData.name}</extra>"
       };
     });
+    var target = chart.target;
     draw("chart-score-trend", traces, {
-      // periods as categories, as in the table: every period of the range has its place
       xaxis: {type: "category", categoryorder: "array", categoryarray: chart.periods,
               range: [-0.5, chart.periods.length - 0.5], automargin: true},
       yaxis: {title: {text: chart.title}, range: [0, 105], fixedrange: true},
-      legend: {orientation: "h", y: -0.25}
-    }, function (point) { return periodLink(chart, point); });
+      legend: {orientation: "h", y: -0.25},
+      shapes: target ? [{type: "line", xref: "paper", x0: 0, x1: 1, y0: target.value,
+                         y1: target.value, line: {color: "#b3261e", width: 2, dash: "dash"}}] : [],
+      annotations: target ? [{xref: "paper", x: 1, xanchor: "right", y: target.value,
+                              yanchor: "bottom", text: target.label, showarrow: false,
+                              font: {color: "#b3261e"}}] : []
+    }, function (point) { return periodLink(chart, series, point); });
   }
 
   // The calls of the clicked point's agent in its period (its days within the range).
-  function periodLink(chart, point) {
-    var link = chart.series[point.curveNumber].link;
+  function periodLink(chart, series, point) {
+    var link = series[point.curveNumber].link;
     var range = chart.periodRanges[chart.periods.indexOf(point.x)];
     if (!link || !range) { return null; }
     var url = new URL(link, window.location.href);
