@@ -356,10 +356,10 @@ def _rows(encoder_output: Any, indices: list[int], batch: int) -> _Rows:
     """The encoder output of these windows (all of it when that is every window)."""
     if len(indices) == batch:
         return _Rows(encoder_output)
-    import ctranslate2
+    from faster_whisper.transcribe import get_ctranslate2_storage
 
     rows = np.ascontiguousarray(np.asarray(encoder_output)[indices])
-    return _Rows(ctranslate2.StorageView.from_array(rows), rows)
+    return _Rows(get_ctranslate2_storage(rows), rows)
 
 
 def _go_on(rest: Chunk, waiting: list[Chunk]) -> list[Chunk]:
