@@ -35,6 +35,9 @@ class Settings:
     whisper_model: str = BUNDLED_MODEL  # or a model directory; openai-whisper: a .pt file too
     compute_type: str = DEFAULT_COMPUTE_TYPE  # int8 for faster-whisper; openai-whisper: float32
     cpu_threads: int = 1  # measured faster than 2 for one worker; run a worker per core
+    # faster-whisper: decode both parties' speech together, this many 30 s windows at a time;
+    # 0: each party's track on its own (see README, "Measured figures")
+    batch_size: int = 0
     beam_size: int = 5
     whisper_prompt: str = "none"  # "default": shipped call openings per language; or text
     vocabulary: str = ""  # names Whisper should expect, comma-separated: company, products

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -92,6 +92,17 @@ class Transcriber(Protocol):
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Iterator[Segment]:
         """Segments of 16 kHz mono float32 `audio`, lazily, in time order."""
+        ...
+
+
+@runtime_checkable
+class TrackBatcher(Protocol):
+    """An engine that decodes every track of a call together (qa.batched)."""
+
+    def transcribe_tracks(
+        self, tracks: Sequence[tuple[np.ndarray, TranscribeOptions]]
+    ) -> list[list[Segment]]:
+        """Each (audio, options) track's segments, in time order."""
         ...
 
 
@@ -198,9 +209,11 @@ def transcribe_channels(
     """Transcribe each (speaker, channel, audio) track and merge them into one timeline."""
     utterances: list[Utterance] = []
     speakers_known = True
-    for speaker, channel, audio in tracks:
+    tracks = list(tracks)
+    for (speaker, channel, _), segments in zip(
+            tracks, _track_segments(tracks, transcriber, options), strict=True):
         speakers_known = speakers_known and speaker != Speaker.UNKNOWN
-        for segment in transcriber.transcribe(audio, track_options(options, speaker)):
+        for segment in segments:
             if on_segment:
                 on_segment(segment)
             utterances.extend(_utterances_from_segment(segment, speaker, channel, options))
@@ -209,6 +222,19 @@ def transcribe_channels(
         language=options.language, duration=duration, utterances=utterances,
         speakers_known=speakers_known,
     )
+
+
+def _track_segments(
+    tracks: list[tuple[Speaker, int, np.ndarray]], transcriber: Transcriber,
+    options: TranscribeOptions,
+) -> Iterator[Iterable[Segment]]:
+    """Each track's segments: one track after another, or all at once for a TrackBatcher."""
+    if isinstance(transcriber, TrackBatcher):
+        yield from transcriber.transcribe_tracks(
+            [(audio, track_options(options, speaker)) for speaker, _, audio in tracks])
+        return
+    for speaker, _, audio in tracks:
+        yield transcriber.transcribe(audio, track_options(options, speaker))
 
 
 def transcribe_stretch(
@@ -295,6 +321,9 @@ class EngineOptions:
     engine: Engine = Engine.FASTER_WHISPER
     compute_type: str = DEFAULT_COMPUTE_TYPE  # faster-whisper's; openai-whisper: float32
     cpu_threads: int = 0  # 0: every core
+    # faster-whisper: decode all of a call's tracks together, this many 30 s windows of
+    # speech at a time (qa.batched); 0: each track on its own, window after window
+    batch_size: int = 0
 
 
 def load_engine(options: EngineOptions) -> Transcriber:
@@ -304,11 +333,17 @@ def load_engine(options: EngineOptions) -> Transcriber:
     if options.engine == Engine.OPENAI_WHISPER:
         if options.compute_type not in (DEFAULT_COMPUTE_TYPE, "float32"):
             raise ValueError(f"openai-whisper runs float32 on CPU, not {options.compute_type}")
+        if options.batch_size:
+            raise ValueError("openai-whisper decodes one track at a time: batch size 0")
         from callqa.qa.openai_whisper import load_openai_whisper
 
         return load_openai_whisper(options.model, options.cache_dir, options.cpu_threads)
     compute_type = "int8" if options.compute_type == DEFAULT_COMPUTE_TYPE else options.compute_type
     model_path = resolve_model(options.model, options.cache_dir)
+    if options.batch_size:
+        from callqa.qa.batched import load_batched
+
+        return load_batched(model_path, compute_type, options.cpu_threads, options.batch_size)
     return load_faster_whisper(model_path, compute_type, options.cpu_threads)
 
 

@@ -18,8 +18,12 @@ the first engine listed (the current defaults) and with the manifest's truth:
     .venv/bin/python scripts/bench_transcribe.py \\
         --engines faster-whisper@2x1,faster-whisper:float32@2x1,openai-whisper@1x2
 
-An engine is NAME[:COMPUTE_TYPE][@JOBSxTHREADS]: JOBS calls at once, each on its own model
-with THREADS threads (2x1 is a worker per core on two cores).
+An engine is NAME[:COMPUTE_TYPE][+batchN][@JOBSxTHREADS]: JOBS calls at once, each on its
+own model with THREADS threads (2x1 is a worker per core on two cores); +batchN decodes both
+parties' speech chunks of a call together, N 30 s windows at a time (--batch-size):
+
+    .venv/bin/python scripts/bench_transcribe.py --reports /tmp/reports --engines \\
+        faster-whisper@2x1,faster-whisper+batch8@1x2,faster-whisper+batch4@2x1
 
 Options not given come from the product defaults (Settings, TranscribeOptions) as they are
 when the script starts; the report prints the configuration actually used, so pass every
@@ -50,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from callqa.qa.audio import decode_audio
+from callqa.qa.batched import BatchedTranscriber
 from callqa.qa.metadata import ManifestEntry, read_manifest_entries
 from callqa.qa.transcript import Speaker, Transcript, Utterance
 from callqa.qa.transcription import (
@@ -115,6 +120,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="CTranslate2 compute type (default: %(default)s)")
     parser.add_argument("--cpu-threads", type=int, default=settings.cpu_threads,
                         help="threads per model, 0 = one per core (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=settings.batch_size,
+                        help="decode all tracks of a call together, this many 30 s windows "
+                             "at a time; 0: track after track (default: Settings.batch_size, "
+                             "%(default)s)")
     parser.add_argument("--vad", action=argparse.BooleanOptionalAction, default=None,
                         help="Silero VAD filter (default: TranscribeOptions)")
     parser.add_argument("--word-timestamps", action=argparse.BooleanOptionalAction,
@@ -144,6 +153,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.batch_size < 0:
+        parser.error("--batch-size must be 0 or more")
     if args.jobs > 1 and args.parallel_channels:
         parser.error("use --jobs or --parallel-channels, not both")
     return args
@@ -158,16 +169,20 @@ class EngineSpec:
     compute_type: str | None = None
     jobs: int | None = None
     threads: int | None = None
+    batch_size: int | None = None
 
     @property
     def label(self) -> str:
         text = str(self.name) + (f":{self.compute_type}" if self.compute_type else "")
+        text += f"+batch{self.batch_size}" if self.batch_size is not None else ""
         return text + (f"@{self.jobs}x{self.threads}" if self.jobs else "")
 
     def arguments(self) -> list[str]:
         extra = ["--engine", str(self.name)]
         if self.compute_type:
             extra += ["--compute-type", self.compute_type]
+        if self.batch_size is not None:
+            extra += ["--batch-size", str(self.batch_size)]
         if self.jobs:
             extra += ["--jobs", str(self.jobs), "--cpu-threads", str(self.threads)]
         return extra
@@ -177,13 +192,18 @@ def _engine_specs(text: str) -> list[EngineSpec]:
     specs = []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         head, _, layout = part.partition("@")
+        head, _, batching = head.partition("+")
         name, _, compute = head.partition(":")
-        jobs = threads = None
+        jobs = threads = batch_size = None
+        if batching:
+            if not batching.startswith("batch") or not batching[5:].isdigit():
+                raise argparse.ArgumentTypeError(f"{part!r}: write +batchN, e.g. +batch8")
+            batch_size = int(batching[5:])
         if layout:
             jobs_text, _, threads_text = layout.partition("x")
             jobs, threads = int(jobs_text), int(threads_text or 1)
         try:
-            specs.append(EngineSpec(EngineName(name), compute or None, jobs, threads))
+            specs.append(EngineSpec(EngineName(name), compute or None, jobs, threads, batch_size))
         except ValueError:
             raise argparse.ArgumentTypeError(f"unknown engine {name!r}") from None
     if not specs:
@@ -281,7 +301,8 @@ class Engine:
 
 def load_engine(args: argparse.Namespace) -> Engine:
     settings = load_settings().with_overrides(
-        compute_type=args.compute_type, cpu_threads=args.cpu_threads, engine=args.engine
+        compute_type=args.compute_type, cpu_threads=args.cpu_threads, engine=args.engine,
+        batch_size=args.batch_size,
     )
     count = 2 if args.parallel_channels else args.jobs
     started = time.perf_counter()
@@ -299,6 +320,9 @@ def _replicas(settings: Settings, count: int) -> list[Transcriber]:
     model_path = resolve_model(settings.whisper_model, settings.model_cache_dir)
     compute_type = ("int8" if settings.compute_type == DEFAULT_COMPUTE_TYPE
                     else settings.compute_type)
+    if settings.batch_size:
+        return [BatchedTranscriber(model_path, compute_type, settings.cpu_threads,
+                                   settings.batch_size) for _ in range(count)]
     return [
         FasterWhisperTranscriber(model_path, compute_type, settings.cpu_threads)
         for _ in range(count)
@@ -457,6 +481,7 @@ class BenchResult:
     peak_mb: float
     load_average: tuple[float, float]  # 1-minute load average before and after the run
     no_speech: list[NoSpeechCheck] = field(default_factory=list)
+    windows: int | None = None  # 30 s windows the batched engine encoded for the calls
 
 
 def run(args: argparse.Namespace) -> BenchResult:
@@ -472,12 +497,13 @@ def run(args: argparse.Namespace) -> BenchResult:
     _add_verdicts(calls, results)
     busy_s = _machine_busy_seconds() - busy_started
     load_after = os.getloadavg()[0]
+    windows = [r.windows for r in engine.replicas if isinstance(r, BatchedTranscriber)]
     no_speech = [] if args.skip_no_speech_check else _no_speech_checks(args, engine)
     return BenchResult(
         config=_config(args), calls=results, model_load_s=engine.load_s, wall_s=wall_s,
         cpu_s=cpu_s, other_cpu_s=max(0.0, busy_s - cpu_s) if busy_s >= 0 else None,
         peak_mb=_peak_mb(), load_average=(load_before, load_after),
-        no_speech=no_speech,
+        no_speech=no_speech, windows=sum(windows) if windows else None,
     )
 
 
@@ -600,6 +626,7 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
         "engine": str(args.engine),
         "compute_type": args.compute_type,
         "cpu_threads": args.cpu_threads or os.cpu_count(),
+        "batch_size": args.batch_size,
         "parallel_channels": args.parallel_channels,
         "jobs": args.jobs,
         "dropped_turn_slack_s": args.slack,
@@ -630,6 +657,7 @@ def summary(result: BenchResult) -> dict[str, Any]:
         "rtf": round(result.wall_s / audio_s, 4),
         "audio_min_per_cpu_min": round(audio_s / result.cpu_s, 2),
         "peak_mb": round(result.peak_mb, 1),
+        "windows": result.windows,
         "load_average_1m": [round(x, 2) for x in result.load_average],
         "wer": _wer_table(result.calls),
         "reference_turns": ref_turns,
@@ -706,6 +734,8 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"real-time factor: {report['rtf']:.3f}"
           f"  audio min per CPU min: {report['audio_min_per_cpu_min']:.2f}"
           f"  peak memory: {report['peak_mb']:.0f} MB")
+    if report.get("windows") is not None:
+        print(f"30 s windows encoded (batched): {report['windows']}")
     print("word error rate:")
     for key, wer in report["wer"].items():
         print(f"  {key:9} {wer['wer']:.3f}  ({wer['errors']} errors / "

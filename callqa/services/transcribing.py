@@ -45,7 +45,8 @@ def load_transcriber(settings: Settings) -> Transcriber:
                                      cache_dir=settings.model_cache_dir,
                                      engine=settings.engine,
                                      compute_type=settings.compute_type,
-                                     cpu_threads=settings.cpu_threads))
+                                     cpu_threads=settings.cpu_threads,
+                                     batch_size=settings.batch_size))
 
 
 def call_language(settings: Settings, *candidates: str | None) -> str:
