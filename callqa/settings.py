@@ -57,6 +57,10 @@ class Settings:
     dashboard_items: str = "greeting,thanks,goodbye"
     default_layout: str = "agent-left"
     max_duration_s: float = 4 * 3600
+    # Longer recordings are decoded and transcribed in pieces of about piece_s, cut at
+    # silences, so a worker's memory does not grow with the call (see qa.pieces)
+    pieces_over_s: float = 30 * 60
+    piece_s: float = 10 * 60
     stale_claim_s: float = 600.0  # a transcribing call without heartbeat this long is retaken
     heartbeat_s: float = 30.0
     max_attempts: int = 3

@@ -36,6 +36,7 @@ __all__ = [
     "DecodedAudio",
     "decode_audio",
     "probe_audio",
+    "stream_audio",
 ]
 
 
@@ -110,6 +111,20 @@ def decode_audio(path: str | os.PathLike[str], options: AudioOptions | None = No
     _check_complete(samples.shape[1] / options.sample_rate, info)
     np.clip(samples, -1.0, 1.0, out=samples)
     return DecodedAudio(info=info, channels=tuple(samples), sample_rate=options.sample_rate)
+
+
+@contextmanager
+def stream_audio(
+    path: str | os.PathLike[str], options: AudioOptions | None = None
+) -> Iterator[tuple[AudioInfo, Iterator[np.ndarray]]]:
+    """Validate a recording and decode it as a stream of (channels, samples) float32 blocks,
+    never holding the whole of it. The checks of `decode_audio` hold: AudioError on opening,
+    and from the stream for corrupt data, a decode over the limit, no samples at all, or one
+    that ends short of the declared duration (after its last block)."""
+    options = options or AudioOptions()
+    with _open_validated(path, options) as (container, stream, info):
+        frames = _decode_frames(container, stream)
+        yield info, _checked(_resample(frames, options.sample_rate), info, options)
 
 
 # --- opening and validation -------------------------------------------------------------
@@ -412,6 +427,25 @@ def _collect(blocks: Iterator[np.ndarray], info: AudioInfo, options: AudioOption
     if samples is None or total == 0:
         raise AudioError(N_("no audio could be decoded (0 samples)"))
     return samples[:, :total]
+
+
+def _checked(blocks: Iterator[np.ndarray], info: AudioInfo, options: AudioOptions
+             ) -> Iterator[np.ndarray]:
+    """The blocks clipped to [-1, 1], with `_collect`'s limit and `_check_complete`'s test."""
+    rate = options.sample_rate
+    limit = int((options.max_duration_s + _OVERRUN_GRACE_S) * rate)
+    total = 0
+    for block in blocks:
+        total += block.shape[1]
+        if total > limit:
+            raise AudioError(
+                N_("recording decodes to more than %(duration)s, over the %(limit)s limit"),
+                duration=_format_duration(total / rate),
+                limit=_format_duration(options.max_duration_s))
+        yield np.clip(block, -1.0, 1.0, dtype=np.float32)
+    if total == 0:
+        raise AudioError(N_("no audio could be decoded (0 samples)"))
+    _check_complete(total / rate, info)
 
 
 def _grown(samples: np.ndarray | None, shape: tuple[int, int], used: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from callqa.qa.scoring.scorecard import Item, Scorecard
 from callqa.qa.transcript import Speaker, Transcript, Unheard, Utterance
 from callqa.qa.transcription import (
     SAMPLE_RATE,
+    Samples,
     Segment,
     TranscribeOptions,
     Transcriber,
@@ -71,7 +72,7 @@ class Relistened:
     kept_second: bool
 
 
-Track = tuple[Speaker, int, np.ndarray]
+Track = tuple[Speaker, int, Samples]  # a long recording's tracks hold their edges only
 
 
 def second_look(

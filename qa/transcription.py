@@ -237,8 +237,15 @@ def _track_segments(
         yield transcriber.transcribe(audio, track_options(options, speaker))
 
 
+class Samples(Protocol):
+    """A track's samples as a stretch of them is read: an array, or a long recording's
+    `pieces.EdgeAudio`."""
+
+    def __getitem__(self, key: slice, /) -> np.ndarray: ...
+
+
 def transcribe_stretch(
-    audio: np.ndarray, start: float, end: float, speaker: Speaker, channel: int,
+    audio: Samples, start: float, end: float, speaker: Speaker, channel: int,
     transcriber: Transcriber, options: TranscribeOptions,
     on_segment: Callable[[Segment], None] | None = None,
 ) -> list[Utterance]:

@@ -34,6 +34,9 @@ Run one benchmark at a time: on a small machine two runs slow each other down an
 timings are wrong. The report gives the CPU seconds other processes used during the run;
 if that is large, the wall-clock figures are pessimistic. The corpus is only read here,
 never by the product.
+
+Long recordings (peak memory of the worker's path on a synthesized 4 h stereo call, whole
+and in pieces): scripts/bench_long.py.
 """
 from __future__ import annotations
 

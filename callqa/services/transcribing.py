@@ -4,13 +4,14 @@ so evaluation measures what production runs."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from callqa.qa.audio import AudioOptions, decode_audio
+from callqa.qa.pieces import PieceOptions, long_recording, transcribe_in_pieces
 from callqa.qa.scoring import Scorecard, ScoringContext
-from callqa.qa.second_look import SecondLookOptions, second_look
+from callqa.qa.second_look import SecondLookOptions, Track, second_look
 from callqa.qa.transcript import Transcript
 from callqa.qa.transcription import (
     Engine,
@@ -82,21 +83,39 @@ def transcribe_options(
     return options
 
 
+def piece_options(settings: Settings, look: SecondLookOptions) -> PieceOptions:
+    """Pieces of the configured length; each track's edges kept as long as the second look's
+    longest window."""
+    return PieceOptions(over_s=settings.pieces_over_s, piece_s=settings.piece_s,
+                        search_s=min(PieceOptions.search_s, settings.piece_s / 2),
+                        edge_s=look.max_window_s)
+
+
 def transcribe_recording(
     recording: Recording, settings: Settings, transcriber: Transcriber, scorecard: Scorecard,
     on_segment: Callable[[Segment], None] | None = None,
 ) -> Transcript:
     """Decode within the configured duration limit, transcribe each party's channel, then hear
-    again the windows of `scorecard` items the first hearing did not find. Raises AudioError
-    for a recording that cannot be used."""
-    audio = decode_audio(recording.path, AudioOptions(max_duration_s=settings.max_duration_s))
+    again the windows of `scorecard` items the first hearing did not find. A recording over
+    `settings.pieces_over_s` goes in pieces (see qa.pieces). Raises AudioError for a
+    recording that cannot be used."""
+    audio_options = AudioOptions(max_duration_s=settings.max_duration_s)
     options = transcribe_options(settings, recording.language, recording.agent_name)
-    tracks = call_tracks(audio.channels, audio.mixed, recording.layout)
-    transcript = transcribe_channels(tracks, audio.duration, transcriber, options, on_segment)
+    look = SecondLookOptions(enabled=settings.second_look)
+    pieces = piece_options(settings, look)
+    tracks: Sequence[Track]
+    if long_recording(recording.path, audio_options, pieces):
+        transcript, tracks = transcribe_in_pieces(recording.path, audio_options,
+                                                  recording.layout, transcriber, options,
+                                                  pieces, on_segment)
+    else:
+        audio = decode_audio(recording.path, audio_options)
+        tracks = call_tracks(audio.channels, audio.mixed, recording.layout)
+        transcript = transcribe_channels(tracks, audio.duration, transcriber, options,
+                                         on_segment)
     transcript, heard = second_look(
         transcript, tracks, transcriber, options, scorecard,
-        ScoringContext(recording.agent_name), SecondLookOptions(enabled=settings.second_look),
-        on_segment)
+        ScoringContext(recording.agent_name), look, on_segment)
     for stretch in heard:
         log.info("%s: %s heard again at %.1f-%.1f s (mean word probability %s -> %s)%s",
                  recording.name or recording.path.name, "/".join(stretch.items), stretch.start,
