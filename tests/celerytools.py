@@ -59,6 +59,15 @@ def delete_queue(broker_url: str, queue: str) -> None:
             pass
 
 
+def purge_queue(broker_url: str, queue: str) -> int:
+    """Drop the tasks waiting in a queue, as an operator or a broker restart without
+    persistence does; how many there were."""
+    from kombu import Connection
+
+    with Connection(broker_url, connect_timeout=3) as connection:
+        return connection.channel().queue_purge(queue) or 0
+
+
 def queue_length(broker_url: str, queue: str) -> int:
     from kombu import Connection
 
