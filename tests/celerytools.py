@@ -71,8 +71,15 @@ def purge_queue(broker_url: str, queue: str) -> int:
 def queue_length(broker_url: str, queue: str) -> int:
     from kombu import Connection
 
+    from amqp.exceptions import ChannelError
+
     with Connection(broker_url, connect_timeout=3) as connection:
-        return connection.channel().queue_declare(queue, passive=True).message_count
+        try:
+            return connection.channel().queue_declare(queue, passive=True).message_count
+        except ChannelError as exc:  # Redis: an emptied queue is a list gone
+            if "NOT_FOUND" not in str(exc):
+                raise
+            return 0
 
 
 def worker_env(settings, **extra: str) -> dict[str, str]:
