@@ -52,6 +52,7 @@ def test_the_settings_for_long_ml_tasks_are_set_explicitly():
     assert queue.name == "callqa" and queue.exchange.name == "callqa" and queue.durable
     assert queue.consumer_arguments == {"x-consumer-timeout": visibility * 1000}
     assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
+    assert conf.worker_proc_alive_timeout >= 60  # a new process loads the model first
     limited = celery_config(replace(settings, task_time_limit_s=600))
     assert (limited["task_soft_time_limit"], limited["task_time_limit"]) == (600, 660)
     assert limited["broker_transport_options"]["visibility_timeout"] > 660
@@ -195,10 +196,11 @@ def test_requeue_sends_failed_and_stale_calls_back(sessions, settings, samples, 
 def test_broker_settings_are_read_from_the_environment():
     settings = load_settings({"CALLQA_BROKER_URL": "amqp://guest:guest@h:5672//",
                               "CALLQA_CELERY_QUEUE": "calls", "CALLQA_WORKER_PROCESSES": "4",
-                              "CALLQA_TASK_TIME_LIMIT_S": "900", "CALLQA_SWEEP_AFTER_S": "120"})
+                              "CALLQA_TASK_TIME_LIMIT_S": "900", "CALLQA_SWEEP_AFTER_S": "120",
+                              "CALLQA_RESEND_AFTER_S": "1200"})
     assert settings.uses_broker and settings.celery_queue == "calls"
-    assert (settings.worker_processes, settings.task_soft_limit_s, settings.sweep_after_s) == (
-        4, 900.0, 120.0)
+    assert (settings.worker_processes, settings.task_soft_limit_s, settings.sweep_after_s,
+            settings.resend_after_s) == (4, 900.0, 120.0, 1200.0)
     assert not Settings().uses_broker and Settings().task_soft_limit_s == Settings().max_duration_s
 
 

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 TASK = "callqa.process_call"
 HARD_LIMIT_MARGIN_S = 60.0  # after the soft limit, the process is killed this much later
 VISIBILITY_MARGIN_S = 3600.0  # Redis redelivers an unacknowledged task only this long after
+PROCESS_UP_TIMEOUT_S = 120.0  # a new worker process's time to load the model
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -81,6 +82,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_timeout": 4.0,
         "worker_concurrency": worker_processes(settings),
         "worker_max_tasks_per_child": None,  # the model stays loaded
+        # a new worker process loads the model before it reports up (worker_process_init);
+        # on a busy machine that takes longer than Celery's 4 s, which killed and respawned
+        # the replacement of a dead process again and again, none ever up
+        "worker_proc_alive_timeout": PROCESS_UP_TIMEOUT_S,
         "worker_send_task_events": False,
         "worker_enable_remote_control": True,  # `celery inspect`
     }
