@@ -69,9 +69,8 @@ def purge_queue(broker_url: str, queue: str) -> int:
 
 
 def queue_length(broker_url: str, queue: str) -> int:
-    from kombu import Connection
-
     from amqp.exceptions import ChannelError
+    from kombu import Connection
 
     with Connection(broker_url, connect_timeout=3) as connection:
         try:
