@@ -89,6 +89,9 @@ class Settings:
     worker_processes: int = 0  # `callqa worker` processes; 0: cores // cpu_threads
     task_time_limit_s: float = 0.0  # one call's processing; 0: max_duration_s (real time)
     sweep_after_s: float = 300.0  # scheduler: queued calls not handed to the broker this long
+    # scheduler: queued calls sent this long ago whose task is no longer in the broker's
+    # queue (it lost them: restarted without persistence, purged) are sent again
+    resend_after_s: float = 900.0
 
     @property
     def db_url(self) -> str:

@@ -59,11 +59,26 @@ def delete_queue(broker_url: str, queue: str) -> None:
             pass
 
 
-def queue_length(broker_url: str, queue: str) -> int:
+def purge_queue(broker_url: str, queue: str) -> int:
+    """Drop the tasks waiting in a queue, as an operator or a broker restart without
+    persistence does; how many there were."""
     from kombu import Connection
 
     with Connection(broker_url, connect_timeout=3) as connection:
-        return connection.channel().queue_declare(queue, passive=True).message_count
+        return connection.channel().queue_purge(queue) or 0
+
+
+def queue_length(broker_url: str, queue: str) -> int:
+    from amqp.exceptions import ChannelError
+    from kombu import Connection
+
+    with Connection(broker_url, connect_timeout=3) as connection:
+        try:
+            return connection.channel().queue_declare(queue, passive=True).message_count
+        except ChannelError as exc:  # Redis: an emptied queue is a list gone
+            if "NOT_FOUND" not in str(exc):
+                raise
+            return 0
 
 
 def worker_env(settings, **extra: str) -> dict[str, str]:

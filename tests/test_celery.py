@@ -21,6 +21,7 @@ from celerytools import (
     broker_url_or_skip,
     call_row,
     delete_queue,
+    purge_queue,
     queue_length,
     unique_queue,
     wait_for,
@@ -41,6 +42,7 @@ from callqa.settings import Settings
 SHORTEST = ("cen024", "cen031", "cpl008", "cen029", "cpl001", "cen026")  # 26-35 s each
 KILLED_ON = "cpl019"  # 36 s: killed once mid-transcription
 POISON = "cpl020"  # 37 s: its worker is killed on every delivery
+RESUMED = "cen028"  # 35 s: left transcribed by a worker that died before scoring it
 FINISHED = (CallStatus.DONE, CallStatus.NO_SPEECH, CallStatus.FAILED)
 
 
@@ -234,6 +236,30 @@ def test_a_recording_that_kills_its_worker_every_time_fails_after_the_configured
     assert call.attempts == 3 and len(set(victims)) == 3
 
 
+def test_a_call_left_transcribed_by_a_dead_worker_is_swept_and_scored_without_transcribing(
+        cluster, corpus):
+    """Its worker died after storing the transcript, before scoring (the broker had its task
+    acknowledged or lost): the sweep sends it again and a worker scores the stored transcript."""
+    from recoverytools import left_transcribed, stored
+
+    from callqa.services.dispatch import sweep
+
+    (path, meta), = _corpus_jobs(corpus, (RESUMED,))
+    call_id = ingest_recording(cluster.sessions, cluster.settings, path, meta).call_id
+    _wait_finished(cluster, [call_id])
+    before = stored(cluster.sessions, call_id)
+    assert before[3] is not None, cluster.workers.outputs()
+    left_transcribed(cluster.sessions, call_id, task="a-task-of-the-dead-worker",
+                     silent_for_s=2 * cluster.settings.stale_claim_s)
+    swept = sweep(cluster.sessions, cluster.settings)
+    assert swept.startswith("1 of 1 ") and "before scoring" in swept, swept
+    _wait_finished(cluster, [call_id], 120)
+    call = call_row(cluster.sessions, call_id)
+    assert (call.status, call.attempts, call.claim_token) == (CallStatus.DONE, 2, None)
+    assert stored(cluster.sessions, call_id) == before  # not transcribed again: same rows
+    assert sweep(cluster.sessions, cluster.settings).startswith("0 of 0 ")
+
+
 def test_the_model_is_loaded_once_in_each_worker_process_and_never_in_the_parent(cluster):
     loads: Counter[int] = Counter()
     for worker in cluster.workers.workers:
@@ -304,6 +330,60 @@ def test_a_call_ingested_while_the_broker_is_down_stays_queued_and_is_sent_once_
             redis.terminate()
             redis.wait()
             engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["redis", "rabbitmq"])
+def test_a_task_the_broker_lost_is_sent_again_and_a_duplicate_delivery_does_nothing(
+        tmp_path, corpus, kind):
+    """The queue purged after ingest (as a Redis restarted without persistence forgets it):
+    the sweep sends the call again, once, as its task is no longer in the queue; a second
+    task for the same call on top is a no-op delivery; the call is done once."""
+    import time
+
+    from callqa.services.dispatch import enqueue, sweep
+
+    broker = broker_url_or_skip(kind)
+    queue = unique_queue()
+    with scratch_schema(_pg_url(), "l") as url:
+        settings = Settings(home=tmp_path / "home", database_url=url, model_cache_dir=MODEL_CACHE,
+                            broker_url=broker, celery_queue=queue, heartbeat_s=1.0,
+                            resend_after_s=1.0)
+        engine = make_engine(url)
+        upgrade_schema(engine)
+        sessions = make_session_factory(engine)
+        workers = WorkerSet()
+        try:
+            (path, meta), = _corpus_jobs(corpus, (SHORTEST[0],))
+            call_id = ingest_recording(sessions, settings, path, meta).call_id
+            assert call_row(sessions, call_id).enqueued_at is not None
+            assert purge_queue(broker, queue) == 1 and queue_length(broker, queue) == 0
+            time.sleep(settings.resend_after_s + 0.1)
+            swept = sweep(sessions, settings)
+            assert swept.startswith("1 of 1 ") and "the broker lost it" in swept, swept
+            assert queue_length(broker, queue) == 1
+            time.sleep(settings.resend_after_s + 0.1)
+            assert sweep(sessions, settings).startswith("0 of 0 ")  # its task waits again
+            assert enqueue(sessions, settings, [call_id]) == [call_id]  # a duplicate task
+            assert queue_length(broker, queue) == 2
+            workers.start(settings, tmp_path, count=1)
+            wait_ready(sessions, 1, workers=workers)
+
+            def both_delivered() -> bool:
+                with sessions() as session:
+                    rows = session.scalars(select(WorkerProcess)).all()
+                    return (sum(r.deliveries for r in rows) == 2
+                            and all(r.current_call_id is None for r in rows))
+            wait_for(both_delivered, 180, "two deliveries", workers.outputs)
+            call = call_row(sessions, call_id)
+            assert (call.status, call.attempts, call.claim_token) == (CallStatus.DONE, 1, None)
+            with sessions() as session:
+                assert sum(session.scalars(select(WorkerProcess.calls_done))) == 1
+            assert "nothing to do for task" in workers.outputs()
+            assert queue_length(broker, queue) == 0
+        finally:
+            workers.stop()
+            engine.dispose()
+            delete_queue(broker, queue)
 
 
 @pytest.mark.parametrize("closed", ["redis://127.0.0.1:1/0", "amqp://guest:guest@127.0.0.1:1//"])

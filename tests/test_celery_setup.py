@@ -46,6 +46,13 @@ def test_the_settings_for_long_ml_tasks_are_set_explicitly():
     assert conf.task_default_queue == "callqa" and conf.task_ignore_result is True
     task = make_celery(settings).tasks[TASK]  # the database away: tried again, never dropped
     assert task.autoretry_for == (SQLAlchemyError,) and task.max_retries is None
+    # RabbitMQ 3.12+: each consumer asks for as long as Redis's visibility timeout before its
+    # channel is closed for an unacknowledged delivery (consumer_timeout, 30 min by default)
+    queue, = conf.task_queues
+    assert queue.name == "callqa" and queue.exchange.name == "callqa" and queue.durable
+    assert queue.consumer_arguments == {"x-consumer-timeout": visibility * 1000}
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
+    assert conf.worker_proc_alive_timeout >= 60  # a new process loads the model first
     limited = celery_config(replace(settings, task_time_limit_s=600))
     assert (limited["task_soft_time_limit"], limited["task_time_limit"]) == (600, 660)
     assert limited["broker_transport_options"]["visibility_timeout"] > 660
@@ -189,9 +196,78 @@ def test_requeue_sends_failed_and_stale_calls_back(sessions, settings, samples, 
 def test_broker_settings_are_read_from_the_environment():
     settings = load_settings({"CALLQA_BROKER_URL": "amqp://guest:guest@h:5672//",
                               "CALLQA_CELERY_QUEUE": "calls", "CALLQA_WORKER_PROCESSES": "4",
-                              "CALLQA_TASK_TIME_LIMIT_S": "900", "CALLQA_SWEEP_AFTER_S": "120"})
+                              "CALLQA_TASK_TIME_LIMIT_S": "900", "CALLQA_SWEEP_AFTER_S": "120",
+                              "CALLQA_RESEND_AFTER_S": "1200"})
     assert settings.uses_broker and settings.celery_queue == "calls"
-    assert (settings.worker_processes, settings.task_soft_limit_s, settings.sweep_after_s) == (
-        4, 900.0, 120.0)
+    assert (settings.worker_processes, settings.task_soft_limit_s, settings.sweep_after_s,
+            settings.resend_after_s) == (4, 900.0, 120.0, 1200.0)
     assert not Settings().uses_broker and Settings().task_soft_limit_s == Settings().max_duration_s
 
+
+
+def test_a_redelivery_leaves_the_call_to_an_earlier_delivery_that_still_works_on_it(
+        sessions, settings, samples, transcriber):
+    """RabbitMQ's consumer_timeout (or Redis's visibility timeout) hands a task on while its
+    first delivery still works: the redelivery sees the heartbeat go on and leaves the call;
+    once that heartbeat stops (the first delivery died), a redelivery takes the call over,
+    here one left transcribed, scored from the stored transcript."""
+    from recoverytools import left_transcribed, never_transcribe, stored
+
+    from callqa.services.heartbeats import HeartbeatTimer
+
+    quick = replace(settings, heartbeat_s=0.3)
+    call_id = _queued_call(sessions, quick, samples)
+    Worker(sessions, quick, lambda: transcriber).run()
+    before = stored(sessions, call_id)
+    left_transcribed(sessions, call_id, task="task-1", silent_for_s=0)
+    with sessions.begin() as session:
+        first = claim_call(session, call_id, "task-1", quick.stale_claim_s, "w1")
+    assert first is not None and first.transcribed
+    worker = Worker(sessions, quick, never_transcribe)
+    with HeartbeatTimer(sessions, first, quick.heartbeat_s):  # the first delivery works on
+        assert worker.process_call(call_id, "task-1") is None
+    with sessions.begin() as session:
+        assert heartbeat(session, first)  # still the first delivery's
+    outcome = worker.process_call(call_id, "task-1")  # its heartbeat stopped: it died
+    assert outcome is not None and outcome.status == CallStatus.DONE
+    assert stored(sessions, call_id) == before
+    with sessions() as session:
+        call = session.get(Call, call_id)
+        assert (call.status, call.attempts, call.claim_token) == (CallStatus.DONE, 3, None)
+
+
+def test_the_sweep_finds_calls_lost_by_the_broker_and_calls_whose_worker_died(
+        sessions, settings, samples, transcriber):
+    """What the sweep would send, by reason; the broker's queue depth bounds the queued calls
+    sent long ago that are taken for lost (the oldest sent): it holds at most that many."""
+    from datetime import timedelta
+
+    from recoverytools import left_transcribed
+
+    from callqa.services.dispatch import unsent
+
+    done = _queued_call(sessions, settings, samples)
+    Worker(sessions, settings, lambda: transcriber).run()
+    ids = [_queued_call(sessions, settings, samples, name)
+           for name in ("cen028.mp3", "cpl004.flac", "cpl005.wav")]
+    left_transcribed(sessions, done, silent_for_s=2 * settings.stale_claim_s)
+    hour_ago = utcnow() - timedelta(hours=1)
+    with sessions.begin() as session:
+        for minutes, call_id in zip((0, 1, 2), ids, strict=True):  # sent oldest first
+            session.get(Call, call_id).enqueued_at = hour_ago + timedelta(minutes=minutes)
+    lenient = replace(settings, broker_url="redis://127.0.0.1:6379/0", resend_after_s=60)
+
+    def plan(depth):
+        with sessions() as session:
+            return {r.reason.split(" (")[0].split(":")[0]: r.call_ids
+                    for r in unsent(session, lenient, depth)}
+    dead = "its worker stopped after storing its transcript, before scoring"
+    lost = "queued, sent over 60 s ago and no longer in the broker's queue"
+    assert plan(None) == {dead: [done]}  # queue depth unknown: no queued call taken for lost
+    assert plan(3) == {dead: [done]}  # all three may still wait in the queue
+    assert plan(1) == {dead: [done], lost: ids[:2]}
+    assert plan(0) == {dead: [done], lost: ids}
+    assert plan(0) == plan(0)  # the plan itself changes nothing
+    patient = replace(lenient, resend_after_s=7200)
+    with sessions() as session:
+        assert [r.call_ids for r in unsent(session, patient, 0)] == [[done]]

@@ -128,3 +128,49 @@ def test_a_call_that_kills_every_worker_is_given_up_with_a_reason(sessions, sett
         assert call.status == CallStatus.FAILED and "gave up after 3 attempts" in call.error
         assert call.error_msgid.startswith("gave up after %(attempts)s attempts")
         assert call.error_params == {"attempts": 3}
+
+
+def test_a_call_left_transcribed_by_a_dead_worker_is_scored_from_its_stored_transcript(
+        sessions, settings, samples, transcriber):
+    """The worker died after storing the transcript, before scoring: the next worker scores
+    what is stored (its model is never asked for) once the heartbeat is stale, not before."""
+    from recoverytools import left_transcribed, never_transcribe, stored
+
+    call_id = ingest_recording(sessions, settings, samples / "cen025.flac",
+                               CallMetadata(language="en")).call_id
+    Worker(sessions, settings, lambda: transcriber).run()
+    before = stored(sessions, call_id)
+    assert before[3] is not None  # scored
+    left_transcribed(sessions, call_id, silent_for_s=5)
+    patient = replace(settings, stale_claim_s=60)
+    assert Worker(sessions, patient, never_transcribe).run() == []  # its worker may be alive
+    impatient = replace(settings, stale_claim_s=2)
+    outcomes = Worker(sessions, impatient, never_transcribe).run()
+    assert [(o.call_id, o.status) for o in outcomes] == [(call_id, CallStatus.DONE)]
+    assert outcomes[0].audio_s > 0
+    assert stored(sessions, call_id) == before  # same transcript rows, same score
+    with sessions() as session:
+        call = session.get(Call, call_id)
+        assert (call.attempts, call.claim_token, call.error) == (2, None, None)
+
+
+def test_a_transcribed_call_handed_back_by_a_stopping_worker_is_scored_next(
+        sessions, settings, samples, transcriber):
+    from recoverytools import left_transcribed, never_transcribe, stored
+
+    from callqa.services.claims import release
+
+    call_id = ingest_recording(sessions, settings, samples / "cen025.flac",
+                               CallMetadata(language="en")).call_id
+    Worker(sessions, settings, lambda: transcriber).run()
+    before = stored(sessions, call_id)
+    left_transcribed(sessions, call_id, silent_for_s=0)
+    with sessions.begin() as session:  # as the stopping worker does with its claim
+        claim = claim_next(session, stale_after_s=-1)  # taken over at once
+    assert claim is not None and claim.transcribed
+    with sessions.begin() as session:
+        release(session, claim)
+    assert _status(sessions, call_id) == CallStatus.TRANSCRIBED  # not queued: kept transcribed
+    outcomes = Worker(sessions, settings, never_transcribe).run()
+    assert [(o.call_id, o.status) for o in outcomes] == [(call_id, CallStatus.DONE)]
+    assert stored(sessions, call_id) == before

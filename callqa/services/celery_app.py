@@ -9,7 +9,14 @@ each setting on purpose (tests/test_celery.py checks them and their effects):
 - `worker_prefetch_multiplier = 1`: a worker process reserves one call, not four, so a
   backlog spreads over all machines instead of queueing behind a busy one;
 - a broker visibility timeout (Redis) longer than the longest task, so Redis never hands a
-  call that is still being processed to a second worker;
+  call that is still being processed to a second worker; on RabbitMQ (3.12 and later) the
+  same allowance asked by each consumer (`x-consumer-timeout`), so the broker's
+  `consumer_timeout` (30 min by default) does not close the channel of a long call's worker;
+  older RabbitMQ ignores the argument, and its `consumer_timeout` must be raised (README);
+- a lost connection does not cancel the running calls
+  (`worker_cancel_long_running_tasks_on_connection_loss`): their work goes on and is stored;
+  if the broker delivers such a task again meanwhile, the redelivery sees the earlier
+  delivery's heartbeat go on and leaves it the call (`Worker.process_call`);
 - bounded deliveries: every delivery claims the call in the database and counts an attempt
   there (Redis and RabbitMQ count redeliveries differently, or not at all); after
   `CALLQA_MAX_ATTEMPTS` deliveries whose worker died, the call fails with that reason;
@@ -27,6 +34,7 @@ from typing import Any
 
 from celery import Celery, signals
 from celery.exceptions import SoftTimeLimitExceeded
+from kombu import Exchange, Queue
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,15 +51,18 @@ log = logging.getLogger(__name__)
 TASK = "callqa.process_call"
 HARD_LIMIT_MARGIN_S = 60.0  # after the soft limit, the process is killed this much later
 VISIBILITY_MARGIN_S = 3600.0  # Redis redelivers an unacknowledged task only this long after
+PROCESS_UP_TIMEOUT_S = 120.0  # a new worker process's time to load the model
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery's configuration for callqa's settings."""
     soft = settings.task_soft_limit_s
     hard = soft + HARD_LIMIT_MARGIN_S
+    unacknowledged_s = int(hard + VISIBILITY_MARGIN_S)  # the longest a delivery may run
     return {
         "broker_url": settings.broker_url,
         "task_default_queue": settings.celery_queue,
+        "task_queues": [task_queue(settings.celery_queue, unacknowledged_s)],
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": True,
@@ -60,7 +71,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_time_limit": hard,
         # Redis: how long a delivered, unacknowledged task waits before redelivery; longer
         # than any task may run (RabbitMQ has none: it redelivers when the consumer is gone).
-        "broker_transport_options": {"visibility_timeout": int(hard + VISIBILITY_MARGIN_S)},
+        "broker_transport_options": {"visibility_timeout": unacknowledged_s},
+        # a lost broker connection leaves the running calls running: their results are in
+        # the database, and a redelivery meanwhile finds them still worked on
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_ignore_result": True,  # results live in the database
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -68,9 +82,23 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_timeout": 4.0,
         "worker_concurrency": worker_processes(settings),
         "worker_max_tasks_per_child": None,  # the model stays loaded
+        # a new worker process loads the model before it reports up (worker_process_init);
+        # on a busy machine that takes longer than Celery's 4 s, which killed and respawned
+        # the replacement of a dead process again and again, none ever up
+        "worker_proc_alive_timeout": PROCESS_UP_TIMEOUT_S,
         "worker_send_task_events": False,
         "worker_enable_remote_control": True,  # `celery inspect`
     }
+
+
+def task_queue(name: str, unacknowledged_s: int) -> Queue:
+    """The queue as Celery declares it by default (a durable queue bound to a direct exchange
+    of the same name, so an existing one is declared equivalently), its consumers asking
+    RabbitMQ (3.12 and later) to wait `unacknowledged_s` for an acknowledgement; a consumer
+    argument, not a queue argument: a queue declared before with other arguments would be
+    refused (PRECONDITION_FAILED). Redis ignores it (its `visibility_timeout` does the same)."""
+    return Queue(name, Exchange(name, type="direct"), routing_key=name,
+                 consumer_arguments={"x-consumer-timeout": unacknowledged_s * 1000})
 
 
 def available_cores() -> int:

@@ -1,12 +1,14 @@
 """Handing calls to the broker when `CALLQA_BROKER_URL` is set: one task per call, sent after
 its row is committed. A call the broker did not take (it was down) stays `queued` with no
-`enqueued_at`, and the scheduler's sweep sends it later; `requeue` sends calls back.
+`enqueued_at`, and the scheduler's sweep sends it later, as it sends again a call whose task
+the broker lost and one whose worker died on it; `requeue` sends calls back.
 
 Without a broker every function here leaves the calls to the embedded worker (`callqa process`),
 which finds queued calls in the database by itself."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callqa.models import Call, CallStatus, utcnow
 from callqa.models.call import error_columns
+from callqa.services.claims import abandoned
 from callqa.settings import Settings
 
 if TYPE_CHECKING:
@@ -100,29 +103,80 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://…@{rest.rsplit('@', 1)[1]}"
 
 
-def unsent(session: Session, settings: Settings) -> list[int]:
-    """Calls the sweep sends: queued ones never handed to the broker, older than
-    `sweep_after_s` (a younger one may be on its way from ingest), and transcribing ones whose
-    worker went silent without the broker redelivering their task (e.g. killed at the hard
-    time limit) and that were not sent again since."""
+@dataclass(frozen=True)
+class Resend:
+    """Calls the sweep sends to the broker again, and why."""
+
+    reason: str
+    call_ids: list[int]
+
+
+def unsent(session: Session, settings: Settings, depth: int | None = None) -> list[Resend]:
+    """Calls the broker has no task for, by reason: queued ones never handed to it, older than
+    `sweep_after_s` (a younger one may be on its way from ingest); queued ones sent longer
+    than `resend_after_s` ago that its queue cannot hold any more, `depth` being the tasks
+    waiting there (None, not known: none of these); and calls in a worker's hands whose
+    heartbeat stopped (`claims.abandoned`: transcribing, or transcribed but not scored)
+    without the broker handing their task on (e.g. killed at the hard time limit), not sent
+    again since."""
     now = utcnow()
     stale = now - timedelta(seconds=settings.stale_claim_s)
-    waiting = and_(Call.status == CallStatus.QUEUED, Call.enqueued_at.is_(None),
-                   Call.created_at < now - timedelta(seconds=settings.sweep_after_s))
-    abandoned = and_(Call.status == CallStatus.TRANSCRIBING, Call.heartbeat_at < stale,
-                     or_(Call.enqueued_at.is_(None), Call.enqueued_at < stale))
-    return list(session.scalars(select(Call.id).where(or_(waiting, abandoned))
-                                .order_by(Call.id)).all())
+    resends = [
+        Resend("queued, never handed to the broker (it was down at ingest)", _ids(session, and_(
+            Call.status == CallStatus.QUEUED, Call.enqueued_at.is_(None),
+            Call.created_at < now - timedelta(seconds=settings.sweep_after_s)))),
+        Resend(f"queued, sent over {settings.resend_after_s:g} s ago and no longer in the "
+               f"broker's queue ({depth} tasks wait there): the broker lost it (restarted "
+               "without persistence, queue purged or deleted)", _lost(session, settings, depth)),
+    ]
+    for status, state in ((CallStatus.TRANSCRIBING, "while transcribing it"),
+                          (CallStatus.TRANSCRIBED, "after storing its transcript, before "
+                           "scoring (scored from it, not transcribed again)")):
+        resends.append(Resend(f"its worker stopped {state}", _ids(session, and_(
+            abandoned(stale), Call.status == status,
+            or_(Call.enqueued_at.is_(None), Call.enqueued_at < stale)))))
+    return [resend for resend in resends if resend.call_ids]
+
+
+def _ids(session: Session, condition) -> list[int]:
+    return list(session.scalars(select(Call.id).where(condition).order_by(Call.id)).all())
+
+
+def _sent_before(settings: Settings):
+    return and_(Call.status == CallStatus.QUEUED, Call.enqueued_at.is_not(None),
+                Call.enqueued_at < utcnow() - timedelta(seconds=settings.resend_after_s))
+
+
+def _lost(session: Session, settings: Settings, depth: int | None) -> list[int]:
+    """Queued calls sent long ago whose task is not in the broker's queue. The queue hands out
+    its tasks oldest first, so the `depth` still waiting there are at most the newest sent:
+    the calls sent before them are not in it (a task a worker has taken claims its call, which
+    is no longer queued)."""
+    if depth is None:
+        return []
+    ids = list(session.scalars(select(Call.id).where(_sent_before(settings))
+                               .order_by(Call.enqueued_at, Call.id)).all())
+    return sorted(ids[:max(0, len(ids) - depth)])
 
 
 def sweep(sessions: sessionmaker[Session], settings: Settings) -> str:
-    """The scheduler's job: send the calls the broker never got."""
+    """The scheduler's job: send the calls the broker never got, lost, or whose worker died."""
     if not settings.uses_broker:
         return "no broker: the embedded worker finds queued calls itself"
     with sessions() as session:
-        ids = unsent(session, settings)
-    sent = enqueue(sessions, settings, ids)
-    return f"{len(sent)} of {len(ids)} unsent calls sent to the broker"
+        sent_long_ago = session.scalar(select(Call.id).where(_sent_before(settings)).limit(1))
+    depth = None if sent_long_ago is None else broker_queue_depth(settings)
+    with sessions() as session:
+        resends = unsent(session, settings, depth)
+    total, sent = 0, 0
+    for resend in resends:
+        done = enqueue(sessions, settings, resend.call_ids)
+        total, sent = total + len(resend.call_ids), sent + len(done)
+        if done:
+            log.info("sweep: sent call%s %s to the broker again: %s",
+                     "" if len(done) == 1 else "s", ", ".join(map(str, done)), resend.reason)
+    summary = f"{sent} of {total} unsent calls sent to the broker"
+    return "; ".join([summary, *(f"{len(r.call_ids)} {r.reason}" for r in resends)])
 
 
 def _requeue_condition(settings: Settings, status: str):
@@ -181,6 +235,13 @@ def broker_queue_depth(settings: Settings) -> int | None:
             finally:
                 channel.close()
     except Exception as exc:
+        if _no_such_queue(exc):  # deleted (RabbitMQ): whatever it held is gone
+            return 0
         log.info("queue depth of %s unknown: %s: %s", settings.celery_queue,
                  type(exc).__name__, exc)
         return None
+
+
+def _no_such_queue(exc: Exception) -> bool:
+    """A passive declare's answer that the queue does not exist (AMQP's 404 NOT_FOUND)."""
+    return getattr(exc, "code", None) == 404 or "NOT_FOUND" in str(exc)

@@ -1,7 +1,9 @@
 """`callqa scheduler`: the periodic jobs, run by one APScheduler process (never a web worker).
 
 Jobs: `inbox` (every `inbox_interval_s`: ingest and queue settled recordings), `sweep` (as
-often, with a broker: send the calls the broker never got), `webhooks` (as often: retry the
+often, with a broker: send again the calls the broker never got or lost, and those whose
+worker died, transcribing or before scoring: `dispatch.sweep`; the embedded worker recovers
+those by itself, by the same rule), `webhooks` (as often: retry the
 webhook deliveries that are due), `fcr` (nightly: recompute First Call Resolution) and
 `retention` (daily: delete expired calls). Any number of
 scheduler processes may run, on several machines: each job run first takes or renews the

@@ -27,6 +27,7 @@ from callqa.services.claims import (
     Claim,
     claim_call,
     claim_next,
+    earlier_delivery_heartbeat,
     give_up_on_dead_deliveries,
     give_up_on_stale,
     owned_call,
@@ -161,6 +162,15 @@ class Worker:
         if self.presence:
             self.presence.took(call_id)
         settings = self.settings
+        if self._earlier_delivery_works_on(call_id, task_id):
+            log.warning("call %s: task %s delivered again while its earlier delivery still works "
+                        "on the call (its heartbeat goes on): the broker gave up on that "
+                        "delivery's channel (RabbitMQ's consumer_timeout, Redis's visibility "
+                        "timeout), not on its work; this delivery leaves the call to it",
+                        call_id, task_id)
+            if self.presence:
+                self.presence.finished(call_id, stored=False)
+            return None
         with self.sessions.begin() as session:
             if give_up_on_dead_deliveries(session, call_id, task_id, settings.stale_claim_s,
                                           settings.max_attempts):
@@ -182,6 +192,26 @@ class Worker:
             self.presence.finished(call_id, stored=outcome is not None)
         return outcome
 
+    def _earlier_delivery_works_on(self, call_id: int, task_id: str) -> bool:
+        """Whether an earlier delivery of this task still works on the call. A broker delivers
+        a task again when the delivery that took it died (its heartbeat stopped: this one takes
+        over), but also when it dropped that delivery's channel while its work goes on: its
+        heartbeat moves within two beats, and taking the claim would throw that work away."""
+        def last_beat():
+            with self.sessions() as session:
+                return earlier_delivery_heartbeat(session, call_id, task_id,
+                                                  self.settings.stale_claim_s)
+        first = last_beat()
+        if first is None:
+            return False
+        deadline = time.monotonic() + 2 * self.settings.heartbeat_s + 1.0
+        while time.monotonic() < deadline:
+            time.sleep(min(1.0, self.settings.heartbeat_s / 4))
+            beat = last_beat()
+            if beat != first:  # a newer beat: alive; None: it finished or handed the call back
+                return beat is not None
+        return False
+
     def _who(self) -> str | None:
         return self.presence.id if self.presence else None
 
@@ -193,6 +223,8 @@ class Worker:
     def process(self, claim: Claim) -> Outcome:
         try:
             with HeartbeatTimer(self.sessions, claim, self.settings.heartbeat_s) as beat:
+                if claim.transcribed:
+                    return self._resume(claim)
                 job = self._job(claim)
                 # Redacted before anything is stored: the clear text never reaches the database.
                 redacted = redact_for_storage(self._transcribe(job, beat), self.settings.redact)
@@ -291,6 +323,16 @@ class Worker:
         if status == CallStatus.TRANSCRIBED:
             status = self._finish(claim)
         return Outcome(claim.call_id, status, transcript.duration)
+
+    def _resume(self, claim: Claim) -> Outcome:
+        """A call whose worker stopped after storing its transcript: scored from it, the
+        recording not transcribed again."""
+        log.info("call %s: its transcript was stored but not scored (its worker stopped): "
+                 "scoring the stored transcript", claim.call_id)
+        status = self._finish(claim)
+        with self.sessions() as session:
+            duration = session.scalar(select(Call.duration_s).where(Call.id == claim.call_id))
+        return Outcome(claim.call_id, status, duration or 0.0)
 
     def _finish(self, claim: Claim) -> CallStatus:
         """Score the stored transcript and update FCR, then done."""
