@@ -139,22 +139,34 @@ def test_a_cut_greeting_is_not_invented_on_the_second_look(cen025, transcriber):
     assert greeting.verdict is Verdict.FAILED, greeting.explanation["en"]
 
 
-def test_a_garbled_opening_is_review_and_a_clear_non_greeting_opening_fails(cen025, transcriber):
-    """The agent's greeting under loud line noise (-5 dB): the recognizer writes next to
-    nothing there, the voice detector still hears speech, so the greeting is `review`, with
-    the reason. The same call with the greeting cut out opens on clear words that greet no
-    one: `failed`."""
-    agent = cen025.channels[0].copy()
+def _garbled_opening(call, noise_db: float):
+    """`call` with loud line noise over the agent's first 6.2 s, `noise_db` above its speech."""
+    agent = call.channels[0].copy()
     opening = agent[: int(6.2 * SAMPLE_RATE)]
     power = np.mean(opening[np.abs(opening) > 0.01] ** 2)
-    noise = np.random.default_rng(7).normal(0, np.sqrt(power * 10 ** 0.5), len(opening))
+    noise = np.random.default_rng(7).normal(0, np.sqrt(power * 10 ** (noise_db / 10)),
+                                            len(opening))
     agent[: len(opening)] = np.clip(opening + noise.astype(np.float32), -1, 1)
-    garbled = replace(cen025, channels=(agent, cen025.channels[1]))
+    return replace(call, channels=(agent, call.channels[1]))
+
+
+def test_a_garbled_opening_is_review(cen025, transcriber):
+    """The agent's greeting under loud line noise: where the voice detector still hears speech
+    that the recognizer writes no words for, the greeting is `review`, with the reason. How
+    much noise it takes for the recognizer to lose the greeting depends on the CPU's kernels
+    (an Intel CPU lost it at 5 dB of noise over the speech, an AMD one at 6 dB), so the
+    noise grows until it does."""
     options = TranscribeOptions(language="en", hotwords=AGENT)
-    tracks, transcript = _first_pass(garbled, transcriber, options)
-    revised, _ = second_look(transcript, tracks, transcriber, options, default_scorecard(),
-                             ScoringContext(AGENT))
-    greeting = score_transcript(revised, context=ScoringContext(AGENT)).item("greeting")
-    assert greeting.verdict is Verdict.REVIEW, greeting.explanation["en"]
-    assert "could not make out" in greeting.explanation["en"]
-    assert any(u.channel == 0 and u.start < 6.2 for u in revised.unheard)
+    for noise_db in (5.0, 6.0, 7.0, 8.0):
+        tracks, transcript = _first_pass(_garbled_opening(cen025, noise_db), transcriber,
+                                         options)
+        revised, _ = second_look(transcript, tracks, transcriber, options,
+                                 default_scorecard(), ScoringContext(AGENT))
+        greeting = score_transcript(revised, context=ScoringContext(AGENT)).item("greeting")
+        if greeting.verdict is Verdict.PASSED:  # still heard through this much noise
+            continue
+        assert greeting.verdict is Verdict.REVIEW, (noise_db, greeting.explanation["en"])
+        assert "could not make out" in greeting.explanation["en"]
+        assert any(u.channel == 0 and u.start < 6.2 for u in revised.unheard)
+        return
+    pytest.fail("at 8 dB of noise over the speech the recognizer still heard the greeting")
