@@ -1,9 +1,11 @@
 """Both parties' speech chunks decoded in shared batches (qa.batched)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
-from conftest import MODEL_CACHE
 
 from callqa.qa.audio import decode_audio
 from callqa.qa.batched import BatchedTranscriber, Chunk, Piece
@@ -19,6 +21,10 @@ from callqa.qa.transcription import (
 )
 from callqa.qa.whisper_model import BUNDLED_MODEL
 from callqa.settings import load_settings
+
+# tests/conftest.py's model cache: that module's name is shadowed by tests/scoring/conftest.py
+# and tests/web/conftest.py in a whole-suite run, so it is not imported from there
+MODEL_CACHE = Path(os.environ.get("CALLQA_TEST_MODEL_CACHE", Path.home() / ".cache" / "callqa"))
 
 S = SAMPLE_RATE
 
