@@ -48,6 +48,11 @@ class SecondLookOptions:
     would be heard as in the first pass.
     `word_reach_s`: speech this close to a recognized word counts as heard.
     `min_unheard_s`: shorter stretches of speech without words are not recorded.
+    `drowning_db`: where the voice detector hears no speech, a track this close to (or above)
+    the level of the party's own recognized words in the stretch is noise that can hide
+    speech: at a signal-to-noise ratio of 6 dB or less speech recognizers, and voice
+    detectors, lose most words, so such noise is recorded as unheard rather than as silence.
+    None: not looked for.
     """
 
     enabled: bool = True
@@ -56,6 +61,7 @@ class SecondLookOptions:
     max_share: float = 0.8
     word_reach_s: float = 0.5
     min_unheard_s: float = 1.0
+    drowning_db: float | None = 6.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ def second_look(
             context)
         heard.append(relistened)
         transcript = _note_unheard(transcript, speech, speaker, channel, start, end, look)
+        transcript = _note_drowned(transcript, clip, speech, speaker, channel, start, end, look)
     return transcript, heard
 
 
@@ -123,6 +130,55 @@ def _note_unheard(
              if not (u.channel == channel and start <= u.start and u.end <= end)]
     return replace(transcript, unheard=tuple(sorted([*known, *found],
                                                     key=lambda u: (u.start, u.channel or 0))))
+
+
+_FRAME_S = 0.5  # the stretch's loudness is measured in frames this long
+
+
+def _note_drowned(
+    transcript: Transcript, clip: np.ndarray, speech: list[tuple[float, float]],
+    speaker: Speaker, channel: int, start: float, end: float, look: SecondLookOptions,
+) -> Transcript:
+    """Records where, outside detected speech and recognized words, the track is as loud as
+    the party's own recognized words in the stretch (without any, there is no measure)."""
+    if look.drowning_db is None:
+        return transcript
+    reach = look.word_reach_s
+    words = [(w.start, w.end) for u in transcript.utterances if u.channel == channel
+             for w in (u.words or ()) if start <= w.start and w.end <= end]
+    speech_level = _level_db(clip, start, words)
+    if speech_level is None:
+        return transcript
+    covered = sorted([*speech, *((a - reach, b + reach) for a, b in words)])
+    loud: list[tuple[float, float]] = []
+    frame = start
+    while frame + _FRAME_S <= end:
+        level = _level_db(clip, start, [(frame, frame + _FRAME_S)])
+        outside = _minus(frame, frame + _FRAME_S, covered) == [(frame, frame + _FRAME_S)]
+        if outside and level is not None and level >= speech_level - look.drowning_db:
+            if loud and abs(loud[-1][1] - frame) < 1e-6:
+                loud[-1] = (loud[-1][0], frame + _FRAME_S)
+            else:
+                loud.append((frame, frame + _FRAME_S))
+        frame += _FRAME_S
+    found = [Unheard(speaker, channel, round(a, 2), round(b, 2), drowned=True)
+             for a, b in loud if b - a >= look.min_unheard_s]
+    if not found:
+        return transcript
+    return replace(transcript, unheard=tuple(sorted([*transcript.unheard, *found],
+                                                    key=lambda u: (u.start, u.channel or 0))))
+
+
+def _level_db(clip: np.ndarray, clip_start: float, spans: list[tuple[float, float]]
+              ) -> float | None:
+    """The mean power, in dB, of the clip's samples within spans (times in the call's s)."""
+    parts = [clip[max(0, int((a - clip_start) * SAMPLE_RATE)):
+                  max(0, int((b - clip_start) * SAMPLE_RATE))] for a, b in spans]
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    if samples.size == 0:
+        return None
+    power = float(np.mean(np.square(samples, dtype=np.float64)))
+    return 10 * np.log10(power) if power > 0 else None
 
 
 def _minus(start: float, end: float, covered: list[tuple[float, float]]

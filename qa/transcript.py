@@ -36,12 +36,16 @@ class Utterance:
 
 @dataclass(frozen=True)
 class Unheard:
-    """Speech the voice detector found on a party's track that gave the recognizer no words."""
+    """Speech the voice detector found on a party's track that gave the recognizer no words,
+    or noise loud enough there to hide speech from both."""
 
     speaker: Speaker
     channel: int | None
     start: float
     end: float
+    # Not speech the detector found but line noise as loud as the party's own speech, where
+    # it found none: words may be hidden under it.
+    drowned: bool = False
 
 
 @dataclass

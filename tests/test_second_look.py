@@ -170,3 +170,33 @@ def test_a_garbled_opening_is_review(cen025, transcriber):
         assert any(u.channel == 0 and u.start < 6.2 for u in revised.unheard)
         return
     pytest.fail("at 8 dB of noise over the speech the recognizer still heard the greeting")
+
+
+def test_an_opening_drowned_in_noise_is_review(cen025, transcriber):
+    """Louder line noise (12 dB over the agent's speech) hides the greeting from the voice
+    detector as well as from the recognizer: the opening is noise as loud as the agent's own
+    words later in the window, so the greeting is `review`, never `failed` for a greeting
+    nobody could hear."""
+    options = TranscribeOptions(language="en", hotwords=AGENT)
+    tracks, transcript = _first_pass(_garbled_opening(cen025, 12.0), transcriber, options)
+    revised, _ = second_look(transcript, tracks, transcriber, options, default_scorecard(),
+                             ScoringContext(AGENT))
+    greeting = score_transcript(revised, context=ScoringContext(AGENT)).item("greeting")
+    assert greeting.verdict is Verdict.REVIEW, greeting.explanation["en"]
+    assert "loud with noise" in greeting.explanation["en"]
+    assert "szum na linii" in greeting.explanation["pl"]
+    drowned = [u for u in revised.unheard if u.drowned]
+    assert drowned and all(u.channel == 0 and u.end <= 6.7 for u in drowned), drowned
+
+
+def test_a_silent_opening_is_not_taken_for_noise(cen025, transcriber):
+    """The same opening silenced: nothing is loud there, so nothing is recorded as drowned
+    (and the missing greeting fails, as the cut-greeting test shows)."""
+    agent = cen025.channels[0].copy()
+    agent[: int(6.0 * SAMPLE_RATE)] = 0.0
+    silenced = replace(cen025, channels=(agent, cen025.channels[1]))
+    options = TranscribeOptions(language="en", hotwords=AGENT)
+    tracks, transcript = _first_pass(silenced, transcriber, options)
+    revised, _ = second_look(transcript, tracks, transcriber, options, default_scorecard(),
+                             ScoringContext(AGENT))
+    assert not any(u.drowned for u in revised.unheard)

@@ -111,7 +111,8 @@ def transcript_of(call: Call) -> Transcript:
         duration=call.duration_s or max((u.end for u in utterances), default=0.0),
         utterances=utterances,
         speakers_known=call.speakers_known is not False,
-        unheard=tuple(Unheard(Speaker(u["speaker"]), u.get("channel"), u["start"], u["end"])
+        unheard=tuple(Unheard(Speaker(u["speaker"]), u.get("channel"), u["start"], u["end"],
+                              bool(u.get("drowned", False)))
                       for u in call.unheard_speech or ()),
     )
 

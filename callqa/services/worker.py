@@ -311,7 +311,8 @@ class Worker:
             call.status = CallStatus.TRANSCRIBED if transcript.utterances else CallStatus.NO_SPEECH
             call.speakers_known = transcript.speakers_known
             call.unheard_speech = [
-                {"speaker": str(u.speaker), "channel": u.channel, "start": u.start, "end": u.end}
+                {"speaker": str(u.speaker), "channel": u.channel, "start": u.start, "end": u.end,
+                 **({"drowned": True} if u.drowned else {})}
                 for u in transcript.unheard] or None
             call.transcript_language = transcript.language
             call.engine, call.model = engine.engine, engine.model

@@ -87,6 +87,7 @@ class Selection:
     utterances: tuple[AnalyzedUtterance, ...]
     looked_in: LookedIn
     unheard_s: float = 0.0  # speech in the window that gave the recognizer no words
+    drowned_s: float = 0.0  # noise in the window loud enough to hide speech (no speech found)
 
     @property
     def hearing(self) -> float | None:
@@ -166,13 +167,16 @@ class AnalyzedCall:
         else:
             start, end, count = 0.0, self.duration, "all"
         looked_in = LookedIn(speaker, round(start, 2), round(end, 2), count)
-        return Selection(tuple(chosen), looked_in, self._unheard_s(speaker, start, end))
+        return Selection(tuple(chosen), looked_in, self._unheard_s(speaker, start, end),
+                         self._unheard_s(speaker, start, end, drowned=True))
 
-    def _unheard_s(self, speaker: str, start: float, end: float) -> float:
+    def _unheard_s(self, speaker: str, start: float, end: float, drowned: bool = False
+                   ) -> float:
         return round(sum(
             max(0.0, min(end, u.end) - max(start, u.start))
             for u in self.transcript.unheard
-            if speaker == "any" or u.speaker in (speaker, Speaker.UNKNOWN)
+            if u.drowned == drowned
+            and (speaker == "any" or u.speaker in (speaker, Speaker.UNKNOWN))
         ), 2)
 
     def _opening(

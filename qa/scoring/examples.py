@@ -23,7 +23,7 @@ _LINE = re.compile(r"^(Okay|Fail|Review|N/A) \[([a-z0-9_]+)/([a-z]+)((?:, [^\]]+
 _UTTERANCE = re.compile(r"^(agent|customer|unknown)@(\d+(?:\.\d+)?): (.+)$")
 _CALL_LENGTH = re.compile(r"^call (\d+(?:\.\d+)?) s$")
 _HEARD = re.compile(r"^heard ([01](?:\.\d+)?)$")
-_UNHEARD = re.compile(r"^unheard (\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
+_UNHEARD = re.compile(r"^(unheard|drowned) (\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
 _SECONDS_PER_WORD = 0.4
 
 
@@ -62,7 +62,8 @@ def parse_example(rule: str, line: str) -> RuleExample:
         elif probability := _HEARD.match(option):
             heard = float(probability.group(1))
         elif span := _UNHEARD.match(option):
-            unheard.append(Unheard(Speaker.AGENT, 0, float(span.group(1)), float(span.group(2))))
+            unheard.append(Unheard(Speaker.AGENT, 0, float(span.group(2)), float(span.group(3)),
+                                   drowned=span.group(1) == "drowned"))
         elif option.startswith("agent "):
             agent_name = option.removeprefix("agent ")
         elif option != "mono":

@@ -173,6 +173,22 @@ def unheard(item: Item, looked_in: LookedIn, unheard_s: float, duration: float,
     }
 
 
+def drowned(item: Item, looked_in: LookedIn, drowned_s: float, duration: float,
+            speakers_known: bool) -> Explanation:
+    """ "no greeting found, but for 6.0 s in 0–20 s the agent's line was as loud with noise as
+    their speech, where neither the voice detector nor the recognizer could hear words: listen
+    before failing"."""
+    who, where = _who_and_where(item, looked_in, duration, speakers_known)
+    return {
+        "en": f"no {_lower_first(item.label['en'])} found, but for {seconds(drowned_s, 'en')} "
+        f"in {where['en']} the line ({who['en']}) was as loud with noise as the speech on it, "
+        f"which can hide words: listen before failing",
+        "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale przez "
+        f"{seconds(drowned_s, 'pl')} w {where['pl']} szum na linii ({who['pl']}) był tak "
+        f"głośny jak mowa, więc mógł zagłuszyć słowa: odsłuchaj przed oceną",
+    }
+
+
 def unsure_forbidden(item: Item, evidence: Evidence) -> Explanation:
     at_en, at_pl = seconds(evidence.start, "en"), seconds(evidence.start, "pl")
     return {

@@ -8,7 +8,8 @@ Verdict is Okay (passed), Fail (failed), Review or N/A. Options: `mono` (speaker
 utterances as unknown@...), `call <n> s` (the call's duration), `agent <name>` (the agent's
 name, as the call record knows it), `heard <p>` (the recognizer gave every word the probability
 p; without it the words carry none, as in a transcript made by people), `unheard <a>-<b>`
-(the agent's track held speech from a to b s that gave the recognizer no words). Every
+(the agent's track held speech from a to b s that gave the recognizer no words),
+`drowned <a>-<b>` (noise as loud as the agent's speech there, and no speech found). Every
 utterance lasts 0.4 s a word, at least 1 s; the call lasts until the last utterance ends.
 tests/scoring turns every example into a test case.
 """
@@ -155,6 +156,7 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Fail [greeting/pl, mono]: unknown@0.6: Słucham. | unknown@3: Mam problem z fakturą.
     Review [greeting/pl, heard 0.3]: agent@0.6: Tak, słucham, o co chodzi?
     Review [greeting/pl, unheard 0-4]: agent@5: Proszę podać numer zamówienia.
+    Review [greeting/pl, drowned 0-4]: agent@5: Proszę podać numer zamówienia.
     Fail [greeting/pl, heard 0.9]: agent@0.6: Tak, słucham, o co chodzi?
     Review [greeting/pl, heard 0.6]: agent@0.6: Dzień dobr, w czym mogę pomóc?
     Okay [greeting/pl, heard 0.6]: agent@0.6: Dzień dobry, w czym mogę pomóc?
@@ -166,6 +168,8 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Review [greeting/en, heard 0.3]: agent@0.6: Northwind. Go ahead.
     Review [greeting/en, unheard 0-5]: agent@6: I am sorry to hear that.
     Fail [greeting/en, unheard 0-1]: agent@6: I am sorry to hear that.
+    Review [greeting/en, drowned 0-5]: agent@6: I am sorry to hear that.
+    Fail [greeting/en, drowned 0-1]: agent@6: I am sorry to hear that.
     Fail [greeting/en, heard 0.9]: agent@0.6: Northwind. Go ahead.
     Review [greeting/en, heard 0.6]: agent@0.6: Hank you for calling Northwind.
     Fail [greeting/en]: agent@0.6: Hank you for calling Northwind.
@@ -262,6 +266,10 @@ def _not_found(
     evidence = _not_counted(compiled, call, selection, matchers)
     if selection.unheard_s > item.hearing.max_unheard_s:
         explanation = explain.unheard(item, looked_in, selection.unheard_s, call.duration,
+                                      call.speakers_known)
+        return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
+    if selection.drowned_s > item.hearing.max_unheard_s:
+        explanation = explain.drowned(item, looked_in, selection.drowned_s, call.duration,
                                       call.speakers_known)
         return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     if hearing is not None and hearing < item.hearing.min_word_probability:
