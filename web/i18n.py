@@ -5,7 +5,7 @@ it). Labels stored with results ({"pl": ..., "en": ...}) are picked with `pick`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from babel.numbers import format_decimal, format_percent, get_decimal_symbol
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_translations, lazy_gettext, ngettext
+from jinja2 import pass_context
 
 from callqa.models import Call, User
 from callqa.qa.messages import N_, format_message
@@ -285,6 +286,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(pick=pick, label=label, call_error=call_error,
                                  decimal_sign=decimal_sign, date_example=date_example,
                                  LANGUAGES=LANGUAGES)
-    app.jinja_env.filters.update(local_time=local_time, local_date=local_date, clock=clock,
-                                 number=number, percent=percent, language_name=language_name,
-                                 utterance_scope=utterance_scope)
+    app.jinja_env.filters.update({name: _per_request(function) for name, function in dict(
+        local_time=local_time, local_date=local_date, clock=clock, number=number,
+        percent=percent, language_name=language_name, utterance_scope=utterance_scope).items()})
+
+
+def _per_request(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose text depends on the request's language or time zone. Jinja computes a
+    filter of a constant (`{{ 0 | clock }}`) once, when it compiles the template, in whatever
+    language the first request had; a filter that takes the context is never computed so."""
+    @pass_context
+    def per_request(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return per_request

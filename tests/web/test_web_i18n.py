@@ -12,6 +12,7 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import g
 from sqlalchemy import select
 from webtools import SAMPLES, session_browser
 
@@ -227,3 +228,15 @@ def test_an_upload_form_problem_is_shown_in_polish(app, world):
     form = {"recording": (io.BytesIO(b"RIFF"), "x.wav"), "started_at": "yesterday"}
     response = polish.post("/upload", data=form, content_type="multipart/form-data")
     assert "nie jest czasem w formacie ISO 8601" in response.get_data(as_text=True)
+
+
+def test_a_filter_of_a_constant_follows_each_requests_language(app):
+    """Jinja computes `{{ 0 | clock }}` once at compile time unless the filter takes the
+    context: a call page compiled for an English request showed 00:00.0 to Polish ones."""
+    template = app.jinja_env.from_string("{{ 41.8 | clock }} {{ 87.5 | number }}")
+    shown = {}
+    for language in ("en", "pl", "en"):
+        with app.test_request_context():
+            g.lang = language  # what the app sets before each request
+            shown.setdefault(language, set()).add(template.render())
+    assert shown == {"en": {"00:41.8 87.5"}, "pl": {"00:41,8 87,5"}}
