@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "web"))
 
 import pytest  # noqa: E402
+from browsertools import watched_page  # noqa: E402
 from dbtools import fresh_database  # noqa: E402
 from flask import Flask  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
@@ -100,17 +101,8 @@ def chromium() -> Iterator[Browser]:
 @pytest.fixture
 def page(chromium: Browser, site: Site) -> Iterator[Page]:
     """A fresh browser profile (no cookies) on the site; script errors fail the test."""
-    context = chromium.new_context(base_url=site.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("console", lambda message: errors.append(f"console: {message.text}")
-            if message.type == "error" and "Failed to load resource" not in message.text
-            else None)
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_page(chromium, site.url, TIMEOUT_MS) as page:
+        yield page
 
 
 @pytest.fixture

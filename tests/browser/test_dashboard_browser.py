@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from browsertools import watched_page
 from dbtools import fresh_database
 from playwright.sync_api import Browser, Page, expect
 from webtools import PASSWORD, build_world, dispose
@@ -47,26 +48,15 @@ def dashboard_site(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture
 def supervisor(chromium: Browser, dashboard_site: str) -> Iterator[Page]:
     """The supervisor signed in, in a fresh profile; script or console errors fail the test."""
-    context = chromium.new_context(base_url=dashboard_site,
-                                   viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
     # a dashboard page loads Plotly.js (4.5 MB) and draws four charts: on a machine busy with
     # other work that has taken more than TIMEOUT_MS
-    context.set_default_navigation_timeout(4 * TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("console", lambda message: errors.append(f"console: {message.text}")
-            if message.type == "error" and "Failed to load resource" not in message.text
-            else None)
-    page.goto("/login")
-    page.fill("#username", "supervisor")
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("#login-submit")
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_page(chromium, dashboard_site, TIMEOUT_MS, 4 * TIMEOUT_MS) as page:
+        page.goto("/login")
+        page.fill("#username", "supervisor")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("#login-submit")
+        yield page
 
 
 def _tile(page: Page, key: str):
