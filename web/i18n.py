@@ -286,9 +286,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(pick=pick, label=label, call_error=call_error,
                                  decimal_sign=decimal_sign, date_example=date_example,
                                  LANGUAGES=LANGUAGES)
-    app.jinja_env.filters.update({name: _per_request(function) for name, function in dict(
+    per_request_filters: dict[str, Callable[..., Any]] = dict(
         local_time=local_time, local_date=local_date, clock=clock, number=number,
-        percent=percent, language_name=language_name, utterance_scope=utterance_scope).items()})
+        percent=percent, language_name=language_name, utterance_scope=utterance_scope)
+    app.jinja_env.filters.update(
+        {name: _per_request(function) for name, function in per_request_filters.items()})
 
 
 def _per_request(function: Callable[..., Any]) -> Callable[..., Any]:
