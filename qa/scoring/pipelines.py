@@ -4,12 +4,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cache
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from callqa.qa.scoring.lemmas import LemmaLookup, lemma_lookup
 from callqa.qa.scoring.text import fold
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _TOKEN_CACHE_LIMIT = 200_000
 
@@ -38,6 +39,8 @@ class TextToken:
 @cache
 def pipeline(language: str) -> Language:
     """A blank spaCy pipeline (tokenizer) for `language`; English adds the lookup lemmatizer."""
+    import spacy  # here, not at import: it costs 2 s (thinc imports torch when installed)
+
     try:
         nlp = spacy.blank(language)
     except ImportError:  # a language spaCy does not know: its multi-language tokenizer
