@@ -90,18 +90,15 @@ def group_name(group: Group, kind: str) -> str:
 
 
 def percent(rate: float | None) -> str:
-    if rate is None:
-        return "-"
-    text = f"{rate * 100:.1f} %"
-    return text.replace(".", ",") if g.get("lang") == "pl" else text
+    """A rate (0..1) as the dashboard's tables show it: 87.5 % / 87,5 % (Babel's decimal)."""
+    return "-" if rate is None else f"{number(rate * 100, 1)} %"
 
 
 def correlation(value: float | None) -> str:
-    """Pearson's r as the dashboard shows it: two decimals, signed."""
+    """Pearson's r as the dashboard shows it: two decimals, signed (+0.42 / +0,42)."""
     if value is None:
         return "-"
-    text = f"{value:+.2f}"
-    return text.replace(".", ",") if g.get("lang") == "pl" else text
+    return format_decimal(value, "+0.00;-0.00", locale=g.get("lang", "en"))
 
 
 @dataclass(frozen=True)
