@@ -51,6 +51,12 @@ class OpenAIWhisperTranscriber:
         torch, whisper = _modules()
         torch.set_num_threads(cpu_threads or os.cpu_count() or 1)
         self._torch, self._whisper = torch, whisper
+        # Word timing reads attention weights, which PyTorch's fused attention (SDPA) does
+        # not give: openai-whisper switches it off for the whole process while it aligns and
+        # back on after, so a transcription in another thread meanwhile aligns with fused
+        # attention and fails (TypeError in whisper/timing.py). Off for good, it is the same
+        # arithmetic, unfused, and two transcriptions may share a process.
+        whisper.model.MultiHeadAttention.use_sdpa = False
         self._model = _load(torch, whisper, checkpoint)
         self.info = EngineInfo(engine=ENGINE, model=str(checkpoint))
 
