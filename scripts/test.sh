@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
-exec .venv/bin/python -m pytest "$@"
+# one test process per core; a module's tests stay in one process, in their order, with
+# its fixtures built once (a Celery cluster, the web access matrix's world). -n 0 runs
+# in this process alone.
+exec .venv/bin/python -m pytest -n "${CALLQA_TEST_PROCESSES:-auto}" --dist loadscope "$@"
