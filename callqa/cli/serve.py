@@ -35,8 +35,8 @@ def serve_ui(settings: Settings, host: str, port: int) -> None:
     web_app = create_app({"CALLQA_SETTINGS": settings})
     server = make_server(host, port, web_app, threaded=True)  # exits saying why it cannot bind
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"review UI on http://{shown_host}:{server.server_port}/ (Ctrl+C stops it)")
-    try:
+    try:  # a signal may come as soon as the line is out: it too must stop the server cleanly
+        click.echo(f"review UI on http://{shown_host}:{server.server_port}/ (Ctrl+C stops it)")
         server.serve_forever()  # until interrupted: werkzeug takes the KeyboardInterrupt
     except KeyboardInterrupt:
         pass
