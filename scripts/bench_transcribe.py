@@ -18,12 +18,16 @@ the first engine listed (the current defaults) and with the manifest's truth:
     .venv/bin/python scripts/bench_transcribe.py \\
         --engines faster-whisper@2x1,faster-whisper:float32@2x1,openai-whisper@1x2
 
-An engine is NAME[:COMPUTE_TYPE][+batchN][@JOBSxTHREADS]: JOBS calls at once, each on its
-own model with THREADS threads (2x1 is a worker per core on two cores); +batchN decodes both
-parties' speech chunks of a call together, N 30 s windows at a time (--batch-size):
+An engine is NAME[:COMPUTE_TYPE][+LEVER...][@JOBSxTHREADS]: JOBS calls at once, each on its
+own model with THREADS threads (2x1 is a worker per core on two cores). A lever changes one
+option for that row alone, so the levers are measured side by side in one run: +batchN
+decodes both parties' speech chunks of a call together, N 30 s windows at a time
+(--batch-size); +beamN is the beam size; +no-words drops word timestamps; +no-loop-retry
+keeps repetition loops as decoded:
 
     .venv/bin/python scripts/bench_transcribe.py --reports /tmp/reports --engines \\
-        faster-whisper@2x1,faster-whisper+batch8@1x2,faster-whisper+batch4@2x1
+        faster-whisper@2x1,faster-whisper+batch8@1x2,faster-whisper+beam3@2x1,\\
+        faster-whisper+no-words+no-loop-retry@2x1
 
 Options not given come from the product defaults (Settings, TranscribeOptions) as they are
 when the script starts; the report prints the configuration actually used, so pass every
@@ -116,7 +120,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="speech engine (default: Settings.engine, %(default)s)")
     parser.add_argument("--engines", type=_engine_specs, default=None,
                         help="run these engines one after another, each in its own process, "
-                             "and compare them: NAME[:COMPUTE_TYPE][@JOBSxTHREADS],...")
+                             "and compare them: NAME[:COMPUTE_TYPE][+LEVER...][@JOBSxTHREADS],...")
     parser.add_argument("--reports", type=Path, default=None,
                         help="with --engines: write each engine's JSON report into this folder")
     parser.add_argument("--compute-type", default=settings.compute_type,
@@ -173,11 +177,13 @@ class EngineSpec:
     jobs: int | None = None
     threads: int | None = None
     batch_size: int | None = None
+    levers: tuple[str, ...] = ()  # "+beam3", "+no-words": this row's own options
 
     @property
     def label(self) -> str:
         text = str(self.name) + (f":{self.compute_type}" if self.compute_type else "")
         text += f"+batch{self.batch_size}" if self.batch_size is not None else ""
+        text += "".join(f"+{lever}" for lever in self.levers)
         return text + (f"@{self.jobs}x{self.threads}" if self.jobs else "")
 
     def arguments(self) -> list[str]:
@@ -186,6 +192,8 @@ class EngineSpec:
             extra += ["--compute-type", self.compute_type]
         if self.batch_size is not None:
             extra += ["--batch-size", str(self.batch_size)]
+        for lever in self.levers:
+            extra += _lever_arguments(lever)
         if self.jobs:
             extra += ["--jobs", str(self.jobs), "--cpu-threads", str(self.threads)]
         return extra
@@ -195,23 +203,41 @@ def _engine_specs(text: str) -> list[EngineSpec]:
     specs = []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         head, _, layout = part.partition("@")
-        head, _, batching = head.partition("+")
+        head, *plus = head.split("+")
         name, _, compute = head.partition(":")
         jobs = threads = batch_size = None
-        if batching:
-            if not batching.startswith("batch") or not batching[5:].isdigit():
-                raise argparse.ArgumentTypeError(f"{part!r}: write +batchN, e.g. +batch8")
-            batch_size = int(batching[5:])
+        levers = []
+        for lever in plus:
+            if lever.startswith("batch") and lever[5:].isdigit():
+                batch_size = int(lever[5:])
+            else:
+                _lever_arguments(lever)  # refuses an unknown lever
+                levers.append(lever)
         if layout:
             jobs_text, _, threads_text = layout.partition("x")
             jobs, threads = int(jobs_text), int(threads_text or 1)
         try:
-            specs.append(EngineSpec(EngineName(name), compute or None, jobs, threads, batch_size))
+            specs.append(EngineSpec(EngineName(name), compute or None, jobs, threads, batch_size,
+                                    tuple(levers)))
         except ValueError:
             raise argparse.ArgumentTypeError(f"unknown engine {name!r}") from None
     if not specs:
         raise argparse.ArgumentTypeError("name at least one engine")
     return specs
+
+
+_SWITCH_LEVERS = {"no-words": ["--no-word-timestamps"], "no-loop-retry": ["--no-loop-retry"],
+                  "no-vad": ["--no-vad"]}
+
+
+def _lever_arguments(lever: str) -> list[str]:
+    """The command-line options of one +LEVER of an engine spec."""
+    if lever in _SWITCH_LEVERS:
+        return _SWITCH_LEVERS[lever]
+    if lever.startswith("beam") and lever[4:].isdigit() and int(lever[4:]) > 0:
+        return ["--beam-size", lever[4:]]
+    known = ", ".join(["batchN", "beamN", *_SWITCH_LEVERS])
+    raise argparse.ArgumentTypeError(f"unknown lever +{lever}: use {known}")
 
 
 def _threshold(text: str) -> float | None:
