@@ -90,8 +90,8 @@ def group_name(group: Group, kind: str) -> str:
 
 
 def percent(rate: float | None) -> str:
-    """A rate (0..1) as the dashboard's tables show it: 87.5 % / 87,5 % (Babel's decimal)."""
-    return "-" if rate is None else f"{number(rate * 100, 1)} %"
+    """A rate (0..1) as the dashboard's tables show it, as its tiles do: 87.5% / 87,5%."""
+    return share(rate)
 
 
 def correlation(value: float | None) -> str:

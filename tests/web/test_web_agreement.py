@@ -113,9 +113,9 @@ def test_the_dashboard_shows_the_agreement_table(app, seeded):
     table = table[:table.index("</table>")]
     row = table[table.index('data-item="greeting" data-language="pl"'):]
     assert '<td data-kept="1">1</td>' in row[:600] and '<td data-reviewed="2">2</td>' in row[:600]
-    assert "50.0 %" in row[:600]
+    assert "50.0%" in row[:600]
     total = table[table.index('class="agreement-row total-row"'):]
-    assert 'data-kept="8"' in total and 'data-reviewed="12"' in total and "66.7 %" in total
+    assert 'data-kept="8"' in total and 'data-reviewed="12"' in total and "66.7%" in total
     empty = supervisor.get("/dashboard?date_from=2026-12-01&date_to=2026-12-31").get_data(
         as_text=True)
     assert "Nothing reviewed by a person for these filters." in empty

@@ -99,15 +99,15 @@ def test_the_page_shows_each_chart_with_its_table(app, world):
     assert [cell[1] for cell in trend["All agents"][:2]] == ["81.2", "4"]
 
     items = _rows(html, "table-item-pass")
-    assert list(items)[0] == "Greeting" and items["Greeting"][0][1] == "100.0 %"
+    assert list(items)[0] == "Greeting" and items["Greeting"][0][1] == "100.0%"
     further_help = items["Offer of further help"]
-    assert [cell[1] for cell in further_help] == ["50.0 %", "2", "2", "0", "0"]
+    assert [cell[1] for cell in further_help] == ["50.0%", "2", "2", "0", "0"]
     assert further_help[2][2] == ("/calls?date_from=2026-11-01&date_to=2026-11-30"
                                   "&failed_item=anything_else")
 
     by_agent = _rows(html, "table-fcr-agent")
-    assert [cell[1] for cell in by_agent["John Carter"]] == ["100.0 %", "2", "0", "0", "2"]
-    assert [cell[1] for cell in by_agent["All"]] == ["100.0 %", "4", "0", "0", "4"]
+    assert [cell[1] for cell in by_agent["John Carter"]] == ["100.0%", "2", "0", "0", "2"]
+    assert [cell[1] for cell in by_agent["All"]] == ["100.0%", "4", "0", "0", "4"]
     by_queue = _rows(html, "table-fcr-queue")
     assert list(by_queue) == ["billing", "card", "dostawa", "All"]
     assert by_queue["dostawa"][1][1] == "2"
@@ -134,7 +134,7 @@ def test_an_override_changes_the_pass_rate(app, world):
     assert response.status_code == 303
     html = _page(app, world)
     greeting = _rows(html, "table-item-pass")["Greeting"]
-    assert [cell[1] for cell in greeting] == ["75.0 %", "3", "1", "0", "0"]
+    assert [cell[1] for cell in greeting] == ["75.0%", "3", "1", "0", "0"]
     carter = _rows(html, "table-score-trend")["John Carter"]
     assert float(carter[0][0]["data-mean"]) < 81.25  # the recomputed score counts too
 
@@ -201,7 +201,7 @@ def test_polish(app, world):
     supervisor.post("/language", data={"lang": "pl", "next": "/dashboard"})
     html = supervisor.get(f"/dashboard?{NOVEMBER}").get_data(as_text=True)
     assert "Pulpit" in html and "Trend wyników według konsultantów" in html
-    assert _rows(html, "table-item-pass")["Powitanie"][0][1] == "100,0 %"
+    assert _rows(html, "table-item-pass")["Powitanie"][0][1] == "100,0%"
     assert _chart_data(html)["separators"] == ", "
 
 

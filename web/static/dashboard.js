@@ -86,7 +86,7 @@
     }] : [];
     draw(id, traces, {
       xaxis: {type: "category", automargin: true},
-      yaxis: {title: {text: chart.title}, range: [0, 105], ticksuffix: " %", fixedrange: true}
+      yaxis: {title: {text: chart.title}, range: [0, 105], ticksuffix: "%", fixedrange: true}
     }, function (point) { return chart.links[point.pointIndex]; });
   }
 
