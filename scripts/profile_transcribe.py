@@ -67,9 +67,11 @@ def main(argv: list[str] | None = None) -> int:
                if args.language in (None, e.metadata.language)][:args.calls]
     totals: dict[str, float] = defaultdict(float)
     audio_s = 0.0
+    windows = 0
     for entry in entries:
         seconds = profile_call(entry, engine, settings, rules)
         audio_s += seconds.pop("audio")
+        windows += int(seconds.pop("windows"))
         for stage, value in seconds.items():
             totals[stage] += value
         print(f"{entry.call_id}: " + ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()),
@@ -82,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {stage:17} {totals[stage] / minutes:7.3f}  ({totals[stage] / whole:5.1%})")
     print(f"  {'total':17} {whole / minutes:7.3f}  = {whole / audio_s:.3f} CPU s per audio s, "
           f"{audio_s / whole:.1f} audio min per CPU min")
+    if windows:
+        print(f"30 s windows of speech (VAD-joined, per track): {windows}, "
+              f"{windows / minutes:.2f} per audio minute; per window: features + encoder "
+              f"{totals['features+encoder'] / windows:.2f} CPU s, decoder "
+              f"{totals['decoder'] / windows:.2f} CPU s")
     return 0
 
 
@@ -117,9 +124,8 @@ def profile_call(entry, engine: FasterWhisperTranscriber, settings, rules) -> di
     started = time.process_time()
     assess_transcript(transcript, rules, entry.metadata.agent_name)  # type: ignore[arg-type]
     scoring = time.process_time() - started
-    del windows
     return {
-        "audio": audio.duration,
+        "audio": audio.duration, "windows": windows,
         "decode": decoded_native, "resample": max(0.0, decoded - decoded_native), "vad": vad,
         "features+encoder": encoder, "decoder": max(0.0, plain - vad - encoder),
         "word timestamps": max(0.0, with_words - plain), "loop retry": max(0.0, full - with_words),
