@@ -26,8 +26,7 @@ decodes both parties' speech chunks of a call together, N 30 s windows at a time
 keeps repetition loops as decoded:
 
     .venv/bin/python scripts/bench_transcribe.py --reports /tmp/reports --engines \\
-        faster-whisper@2x1,faster-whisper+batch8@1x2,faster-whisper+beam3@2x1,\\
-        faster-whisper+no-words+no-loop-retry@2x1
+        faster-whisper@2x1,faster-whisper+batch8@1x2,faster-whisper+beam3+no-words@2x1
 
 Options not given come from the product defaults (Settings, TranscribeOptions) as they are
 when the script starts; the report prints the configuration actually used, so pass every
