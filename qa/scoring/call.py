@@ -10,6 +10,11 @@ from callqa.qa.scoring.scorecard import Window
 from callqa.qa.transcript import Speaker, Transcript, Utterance, Word
 
 TURN_PAUSE_S = 2.0
+# Whisper's failure on audio it cannot follow: one phrase written again and again, each time
+# with confident word probabilities. This many utterances in a row with the same words, nobody
+# else's between them (a listener's "yes ... yes ... yes" has the other party's speech between),
+# are taken for that, not for speech heard clearly.
+REPEATS_HEARD_AS_LOOP = 3
 NOTE_REGROUPED = "word_boundaries"  # the phrase's letters, split into words differently
 
 
@@ -98,10 +103,32 @@ class Selection:
         return None if unclear is None else unclear[1]
 
     @property
+    def repetition(self) -> tuple[Utterance, int] | None:
+        """The first utterance of the longest run of REPEATS_HEARD_AS_LOOP or more utterances
+        of the call in a row with the same words, and the run's length; None when there is no
+        such run."""
+        best: tuple[Utterance, int] | None = None
+        run_start, run = 0, 0
+        for position, analyzed in enumerate(self.utterances):
+            words, previous = _words_of(analyzed), self.utterances[position - 1]
+            if (position and words and words == _words_of(previous)
+                    and analyzed.index == previous.index + 1):
+                run += 1
+            else:
+                run_start, run = position, 1
+            if run >= REPEATS_HEARD_AS_LOOP and (best is None or run > best[1]):
+                best = (self.utterances[run_start].utterance, run)
+        return best
+
+    @property
     def least_clear(self) -> tuple[Utterance, float] | None:
         heard = [(u.utterance, _mean_probability(u.utterance)) for u in self.utterances
                  if u.utterance.words]
         return min(heard, key=lambda pair: (pair[1], pair[0].start)) if heard else None
+
+
+def _words_of(analyzed: AnalyzedUtterance) -> tuple[str, ...]:
+    return tuple(token.fold for token in analyzed.tokens)
 
 
 def _mean_probability(utterance: Utterance) -> float:
@@ -118,6 +145,9 @@ class AnalyzedCall:
             for index, utterance in enumerate(transcript.utterances)
         )
         self.speech_end = max((u.end for u in transcript.utterances), default=0.0)
+        # Speech the recognizer gave no words for may come after the last words it wrote.
+        self.unheard_end = max(
+            (u.end for u in transcript.unheard if not u.drowned), default=0.0)
         self.duration = max(transcript.duration, self.speech_end)
 
     @property
@@ -191,11 +221,13 @@ class AnalyzedCall:
     def _closing(
         self, chosen: list[AnalyzedUtterance], window: Window
     ) -> tuple[list[AnalyzedUtterance], float, float]:
-        """Measured back from the end of the last speech: recordings often trail silence."""
+        """Measured back from the end of the last words: recordings often trail silence. The
+        window reaches on to the end of any speech after them that gave no words, so that
+        speech counts as not made out rather than as a closing without the phrase."""
         if window.utterances is not None:
             chosen = chosen[-window.utterances :]
-        end = self.speech_end
+        end = max(self.speech_end, self.unheard_end)
         if window.seconds is None:
             return chosen, min((u.utterance.start for u in chosen), default=end), end
-        cutoff = end - window.seconds
+        cutoff = self.speech_end - window.seconds
         return [u for u in chosen if u.utterance.end > cutoff], max(0.0, cutoff), end

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from callqa.qa.scoring.results import Evidence, LookedIn
 from callqa.qa.scoring.scorecard import Item
+from callqa.qa.transcript import Utterance
 
 Explanation = dict[str, str]  # {"en": ..., "pl": ...}
 
@@ -154,6 +155,22 @@ def unsure(item: Item, looked_in: LookedIn, hearing: float, at: float, duration:
         "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale słowa ({who['pl']}) w "
         f"{where['pl']} nie zostały wyraźnie rozpoznane (średnia pewność słów "
         f"{_decimal(hearing, 'pl')} w wypowiedzi w {seconds(at, 'pl')}): odsłuchaj przed "
+        f"oceną",
+    }
+
+
+def repeated(item: Item, looked_in: LookedIn, utterance: Utterance, times: int,
+             duration: float, speakers_known: bool) -> Explanation:
+    """ "no goodbye found, but in 20–40 s the recognizer wrote “Krzysztof!” 4 times in a row
+    from 30 s, as it does on speech it cannot follow: listen before failing"."""
+    who, where = _who_and_where(item, looked_in, duration, speakers_known)
+    return {
+        "en": f"no {_lower_first(item.label['en'])} found, but in {where['en']} the recognizer "
+        f"wrote “{utterance.text}” {times} times in a row from {seconds(utterance.start, 'en')} "
+        f"({who['en']}), as it does on speech it cannot follow: listen before failing",
+        "pl": f"nie znaleziono: {_lower_first(item.label['pl'])}, ale w {where['pl']} system "
+        f"zapisał „{utterance.text}” {times} razy z rzędu od {seconds(utterance.start, 'pl')} "
+        f"({who['pl']}), jak to robi z mową, której nie potrafi rozpoznać: odsłuchaj przed "
         f"oceną",
     }
 

@@ -208,6 +208,11 @@ def required(compiled: CompiledItem, call: AnalyzedCall, context: ScoringContext
     Fail [goodbye/pl]: agent@1: Dzień dobry. | agent@30: Dobra, to wszystko.
     Review [goodbye/pl, heard 0.6]: agent@1: Dzień dobry. | agent@30: Dziękuję, do ruszenia.
     Fail [goodbye/pl, heard 0.95]: agent@1: Dzień dobry. | agent@30: Dobra, to wszystko.
+    Review [goodbye/pl, heard 0.95, unheard 34-37]: agent@1: Dzień dobry. | agent@30: Dobra.
+    Fail [goodbye/pl, heard 0.95, unheard 34-35]: agent@1: Dzień dobry. | agent@30: Dobra.
+    Review [goodbye/pl, heard 0.9]: agent@1: Halo. | agent@30: Tak. | agent@31: Tak. | agent@32: Tak
+    Fail [goodbye/pl, heard 0.9]: agent@1: Halo. | agent@30: Tak. | agent@32: Tak.
+    Fail [goodbye/pl, heard 0.9]: agent@30: No. | customer@31: Aha. | agent@32: No. | agent@33: No.
     Review [goodbye/pl, heard 0.3]: agent@1: Dzień dobry. | agent@30: Dobra, to wszystko.
     Okay [goodbye/en]: agent@1: Hello. | agent@30: Thanks for calling, have a nice day.
     Okay [goodbye/en]: agent@1: Hello. | agent@30: Goodbye, take care.
@@ -271,6 +276,11 @@ def _not_found(
     if selection.drowned_s > item.hearing.max_unheard_s:
         explanation = explain.drowned(item, looked_in, selection.drowned_s, call.duration,
                                       call.speakers_known)
+        return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
+    if selection.repetition is not None:
+        repeated, times = selection.repetition
+        explanation = explain.repeated(item, looked_in, repeated, times, call.duration,
+                                       call.speakers_known)
         return _result(item, Verdict.REVIEW, explanation, looked_in, evidence, hearing)
     if hearing is not None and hearing < item.hearing.min_word_probability:
         at = selection.least_clear[0].start if selection.least_clear else looked_in.start
