@@ -184,13 +184,11 @@ def process(app: App, watch: bool, poll: float, limit: int | None, workers: int 
 
 def _run_one_worker(app: App, watch: bool, poll: float, limit: int | None,
                     bar: ProgressBar) -> list:
-    presence = Presence(app.sessions, WorkerKind.EMBEDDED, engine_label(app.settings),
-                        app.settings.heartbeat_s).start()
-    worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings), presence)
-    try:
+    with Presence(app.sessions, WorkerKind.EMBEDDED, engine_label(app.settings),
+                  app.settings.heartbeat_s).running() as presence:
+        worker = Worker(app.sessions, app.settings, lambda: load_transcriber(app.settings),
+                        presence)
         return worker.run(watch=watch, poll_s=poll, limit=limit, progress=bar.progress())
-    finally:
-        presence.stop()
 
 
 @main.command("worker")

@@ -116,14 +116,11 @@ def _work(settings: Settings, watch: bool, poll_s: float, limit: int | None, out
         configure_scoring(settings)
         engine = make_engine(settings.db_url)
         sessions = make_session_factory(engine)
-        presence = Presence(sessions, WorkerKind.EMBEDDED, engine_label(settings),
-                            settings.heartbeat_s).start()
-        worker = Worker(sessions, settings, lambda: load_transcriber(settings), presence)
-        try:
+        with Presence(sessions, WorkerKind.EMBEDDED, engine_label(settings),
+                      settings.heartbeat_s).running() as presence:
+            worker = Worker(sessions, settings, lambda: load_transcriber(settings), presence)
             worker.run(watch=watch, poll_s=poll_s, limit=limit,
                        progress=Progress(on_outcome=outcomes.put))
-        finally:
-            presence.stop()
         engine.dispose()
     except KeyboardInterrupt:
         pass  # the worker has released its claim

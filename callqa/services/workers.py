@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,6 +50,16 @@ class Presence:
         self._thread = threading.Thread(target=self._beat, name="callqa-presence", daemon=True)
         self._thread.start()
         return self
+
+    @contextmanager
+    def running(self) -> Iterator[Presence]:
+        """Seen for the block, and stopped however it ends: also when a stop signal lands
+        while the row is being written (it may wait on a busy database), which would
+        otherwise leave the row looking alive."""
+        try:
+            yield self.start()
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         self._stop.set()
