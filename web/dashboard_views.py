@@ -35,8 +35,7 @@ from callqa.web import db
 from callqa.web.access import SUPERVISORS, roles_required, user_scope
 from callqa.web.appctx import settings
 from callqa.web.i18n import gettext as _
-from callqa.web.i18n import lazy_gettext, local_date, ngettext, number, pick
-from callqa.web.i18n import percent as share
+from callqa.web.i18n import lazy_gettext, local_date, ngettext, number, percent, pick
 from callqa.web.listing import say_ignored
 from callqa.web.vendor_views import plotly_maplibre_style_id, plotly_version
 
@@ -89,11 +88,6 @@ def group_name(group: Group, kind: str) -> str:
     return group.name or str(group.id)
 
 
-def percent(rate: float | None) -> str:
-    """A rate (0..1) as the dashboard's tables show it, as its tiles do: 87.5% / 87,5%."""
-    return share(rate)
-
-
 def correlation(value: float | None) -> str:
     """Pearson's r as the dashboard shows it: two decimals, signed (+0.42 / +0,42)."""
     if value is None:
@@ -130,16 +124,16 @@ def tiles(dashboard: Dashboard, item_labels: dict[str, str]) -> list[Tile]:
         _target(Tile("score", _("Mean score"), number(score.value),
                      score, *_change_text(score, 1, _points_text), good=True),
                 config.target_score, number(config.target_score, _digits(config.target_score))),
-        _target(Tile("fcr", _("FCR rate"), share(fcr.value), fcr,
+        _target(Tile("fcr", _("FCR rate"), percent(fcr.value), fcr,
                      *_change_text(fcr, 1, _percentage_points_text, scale=100), good=True),
                 config.target_fcr_rate / 100,
-                share(config.target_fcr_rate / 100, _digits(config.target_fcr_rate))),
+                percent(config.target_fcr_rate / 100, _digits(config.target_fcr_rate))),
     ]
     for item_id in _dashboard_items(config.dashboard_items, item_labels):
         rate = Change(current.item_rate(item_id).rate, previous.item_rate(item_id).rate)
         shown.append(Tile(f"item-{item_id}",
                           _("Pass rate: %(item)s", item=item_labels[item_id]),
-                          share(rate.value), rate,
+                          percent(rate.value), rate,
                           *_change_text(rate, 1, _percentage_points_text, scale=100),
                           good=True))
     return shown
